@@ -1,0 +1,154 @@
+import path from 'node:path';
+import { findProvider } from '../providers/index.js';
+import { findPattern } from '../patterns/index.js';
+import { nextSteps } from '../patterns/next-steps.js';
+import { generate } from '../project/generate.js';
+import { trademarkIssue } from '../project/names.js';
+import { packageManagerFromUserAgent } from '../project/package-manager.js';
+import { initGit, installDependencies } from '../project/post-steps.js';
+import { checkTarget } from '../project/target.js';
+import { planWrite, writeProject } from '../project/write.js';
+import { parseFlags, type RawFlags } from './flags.js';
+import { canPrompt, type Io } from './io.js';
+import { createPrompter } from './prompts.js';
+import { equivalentCommand, resolveCreate, type ResolvedCreate } from './resolve.js';
+import { createUi, type Ui } from './ui.js';
+
+export interface CreateReport {
+  directory: string;
+  pattern: string;
+  providers: string[];
+  names: { name: string; packageName: string; slug: string; phpPrefix: string };
+  dryRun: boolean;
+  files: string[];
+  overwritten: string[];
+  git: string;
+  installed: boolean;
+  nextSteps: string[];
+  command: string;
+}
+
+export async function runCreate(dirArgument: string | undefined, raw: RawFlags, io: Io): Promise<CreateReport> {
+  const flags = parseFlags(raw);
+  const interactive = !raw.yes && canPrompt(io);
+  const ui = createUi(io, { interactive, json: Boolean(raw.json) });
+  if (interactive) ui.intro('create-byok: bring-your-own-key LLM apps');
+  const prompter = interactive ? createPrompter(io, raw.json ? io.stderr : io.stdout) : undefined;
+
+  const resolved = await resolveCreate(dirArgument, flags, { cwd: io.cwd, yes: Boolean(raw.yes), prompter });
+  checkTarget(resolved.targetDir, Boolean(raw.force));
+
+  const relativeDir = path.relative(io.cwd, resolved.targetDir) || '.';
+  const command = equivalentCommand(resolved, dirArgument ?? relativeDir, { install: raw.install, git: raw.git });
+  reportNames(ui, resolved, relativeDir);
+  if (prompter) await prompter.confirm(summary(resolved, relativeDir, command));
+  else ui.info(`Same run without prompts: ${command}`);
+
+  const { files } = await generate(resolved.answers);
+  const pm = packageManagerFromUserAgent(io.env.npm_config_user_agent);
+  const needsInstall = hasDependencies(files.get('package.json'));
+
+  const report: CreateReport = {
+    directory: resolved.targetDir,
+    pattern: resolved.answers.pattern,
+    providers: resolved.answers.providers,
+    names: {
+      name: resolved.names.name,
+      packageName: resolved.names.packageName,
+      slug: resolved.names.slug,
+      phpPrefix: resolved.names.constantPrefix,
+    },
+    dryRun: Boolean(raw.dryRun),
+    files: [],
+    overwritten: [],
+    git: 'skipped',
+    installed: false,
+    nextSteps: [],
+    command,
+  };
+
+  if (raw.dryRun) {
+    const plan = planWrite(resolved.targetDir, files);
+    report.files = plan.map(({ file }) => file);
+    report.overwritten = plan.filter(({ action }) => action === 'overwrite').map(({ file }) => file);
+    ui.note(plan.map(({ file, action }) => `${action === 'create' ? 'create   ' : 'overwrite'} ${file}`).join('\n'), `Would write to ${relativeDir} (dry run: nothing written)`);
+    report.nextSteps = nextSteps(resolved.answers, { relativeDir, pm, needsInstall, slug: resolved.names.slug });
+    return report;
+  }
+
+  const written = await writeProject(resolved.targetDir, files);
+  report.files = written.written;
+  report.overwritten = written.overwritten;
+  ui.success(`Wrote ${written.written.length} files to ${relativeDir}`);
+  for (const file of written.overwritten) ui.warn(`overwrote ${file}`);
+
+  if (raw.git) {
+    report.git = await initGit(resolved.targetDir);
+    if (report.git === 'created') ui.step('Initialised a git repository with an initial commit');
+    else if (report.git === 'failed') ui.warn('git init failed; the files are written, commit them yourself');
+  }
+
+  if (needsInstall && raw.install) {
+    const spin = ui.spinner();
+    spin.start(`Installing dependencies with ${pm}`);
+    try {
+      await installDependencies(resolved.targetDir, pm);
+      report.installed = true;
+      spin.stop('Dependencies installed');
+    } catch {
+      spin.error(`${pm} install failed; run it yourself in ${relativeDir}`);
+    }
+  }
+
+  report.nextSteps = nextSteps(resolved.answers, {
+    relativeDir,
+    pm,
+    needsInstall: needsInstall && !report.installed,
+    slug: resolved.names.slug,
+  });
+  ui.note(report.nextSteps.join('\n'), 'Next steps');
+  if (interactive) ui.outro('Done. Never commit a real key, and never paste one into an issue.');
+  return report;
+}
+
+function hasDependencies(packageJson: string | undefined): boolean {
+  if (!packageJson) return false;
+  const pkg = JSON.parse(packageJson) as { dependencies?: Record<string, string> };
+  return Object.keys(pkg.dependencies ?? {}).length > 0;
+}
+
+/** Shows what the typed name became wherever it is used, and warns about slugs the plugin directory refuses. */
+function reportNames(ui: Ui, resolved: ResolvedCreate, relativeDir: string): void {
+  const { names, answers } = resolved;
+  const derived =
+    answers.pattern === 'wordpress'
+      ? `plugin slug and text domain ${names.slug}, PHP prefix ${names.functionPrefix}_ / ${names.constantPrefix}_`
+      : answers.pattern === 'proxy'
+        ? `package name ${names.packageName}`
+        : `page title "${names.name}"`;
+  ui.step(`Project "${names.name}" in ${relativeDir}: ${derived}`);
+  if (answers.pattern === 'wordpress') {
+    const issue = trademarkIssue(names.slug);
+    if (issue) {
+      ui.warn(
+        `The slug "${names.slug}" starts with "${issue.trademark}", which the WordPress plugin directory refuses. ` +
+          `Fine for a private plugin; to publish, use e.g. --name "${issue.suggestion}".`,
+      );
+    }
+  }
+}
+
+function summary(resolved: ResolvedCreate, relativeDir: string, command: string): string {
+  const { answers } = resolved;
+  const pattern = findPattern(answers.pattern)!;
+  const lines = [
+    `Directory: ${relativeDir}`,
+    `Pattern:   ${answers.pattern} (${pattern.situation.toLowerCase()})`,
+    `Providers: ${answers.providers.map((id) => `${findProvider(id)!.label} (${answers.models[id]})`).join(', ')}`,
+    ...pattern.options.map((option) => `${option.message.replace(/\?$/, '')}: ${answers.options[option.key]}`),
+    '',
+    `Same run without prompts:`,
+    command,
+  ];
+  return lines.join('\n');
+}

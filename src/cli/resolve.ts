@@ -1,0 +1,113 @@
+import path from 'node:path';
+import type { Answers } from '../answers.js';
+import { UsageError } from '../errors.js';
+import { findPattern, type PatternDefinition, type PatternId } from '../patterns/index.js';
+import { deriveNames, type ProjectNames } from '../project/names.js';
+import { findProvider } from '../providers/index.js';
+import { checkProviderFlags, type ParsedFlags } from './flags.js';
+import type { Prompter } from './prompts.js';
+
+export const DEFAULTS = { directory: 'byok-app', pattern: 'browser' as PatternId, providers: ['anthropic'] };
+
+export interface ResolvedCreate {
+  /** Absolute directory the project is written to. */
+  targetDir: string;
+  answers: Answers;
+  names: ProjectNames;
+}
+
+/**
+ * How each choice is made, the same way for every step: the flag if given, else a prompt if a person is there,
+ * else the default with --yes, else it is missing (and the run fails at once naming the flags, instead of
+ * rendering a prompt into a pipe and waiting forever).
+ */
+type Source = { kind: 'prompt' } | { kind: 'yes' } | { kind: 'none' };
+
+export async function resolveCreate(
+  dirArgument: string | undefined,
+  flags: ParsedFlags,
+  context: { cwd: string; yes: boolean; prompter?: Prompter },
+): Promise<ResolvedCreate> {
+  const { prompter } = context;
+  const source: Source = prompter ? { kind: 'prompt' } : context.yes ? { kind: 'yes' } : { kind: 'none' };
+
+  if (source.kind === 'none') {
+    const missing = [
+      dirArgument === undefined ? '[dir]' : '',
+      flags.pattern === undefined ? '--pattern <browser|wordpress|proxy>' : '',
+      flags.providers === undefined ? '--provider <ids>' : '',
+    ].filter(Boolean);
+    if (missing.length > 0) {
+      throw new UsageError(
+        `Missing ${missing.join(', ')}. There is no terminal to ask in (or CI is set): pass them, or --yes to take the defaults.`,
+      );
+    }
+  }
+
+  const directory = dirArgument ?? (prompter ? await prompter.directory(DEFAULTS.directory) : DEFAULTS.directory);
+  if (directory.trim() === '') throw new UsageError('The project directory cannot be empty.');
+  const patternId = flags.pattern ?? (prompter ? await prompter.pattern() : DEFAULTS.pattern);
+  const pattern = findPattern(patternId) as PatternDefinition;
+
+  let providers = flags.providers;
+  if (!providers) {
+    if (prompter) {
+      const chosen = await prompter.providers();
+      const first = chosen.length > 1 ? await prompter.defaultProvider(chosen) : chosen[0]!;
+      providers = [first, ...chosen.filter((id) => id !== first)];
+    } else {
+      providers = DEFAULTS.providers;
+    }
+  }
+  checkProviderFlags(flags, providers);
+
+  const options: Record<string, string> = {};
+  for (const option of pattern.options) {
+    options[option.key] = flags.options[option.key] ?? (prompter ? await prompter.option(option) : option.default);
+  }
+  for (const key of Object.keys(flags.options)) {
+    if (!pattern.options.some((option) => option.key === key)) {
+      throw new UsageError(`--${key} does not apply to the ${pattern.id} pattern.`);
+    }
+  }
+
+  const given = path.resolve(context.cwd, directory);
+  const name = flags.name ?? path.basename(given);
+  const names = deriveNames(name);
+  const targetDir = pattern.folderIsSlug ? path.join(path.dirname(given), names.slug) : given;
+
+  const models: Record<string, string> = {};
+  for (const id of providers) models[id] = flags.models[id] ?? findProvider(id)!.models.default;
+
+  return {
+    targetDir,
+    names,
+    answers: { name, pattern: pattern.id, providers, models, baseUrls: { ...flags.baseUrls }, options },
+  };
+}
+
+/** Quotes a value for a POSIX shell when it needs it. */
+export function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_./:=,@%+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command line that repeats this run without prompts (printed so CI can copy it). */
+export function equivalentCommand(
+  resolved: ResolvedCreate,
+  directoryAsGiven: string,
+  extra: { install: boolean; git: boolean },
+): string {
+  const { answers } = resolved;
+  const pattern = findPattern(answers.pattern)!;
+  const parts = ['npx', 'create-byok', directoryAsGiven, '--pattern', answers.pattern, '--provider', answers.providers.join(',')];
+  if (answers.name !== path.basename(path.resolve(directoryAsGiven))) parts.push('--name', answers.name);
+  for (const id of answers.providers) {
+    if (answers.models[id] !== findProvider(id)!.models.default) parts.push('--model', `${id}=${answers.models[id]}`);
+  }
+  for (const [id, url] of Object.entries(answers.baseUrls)) parts.push('--base-url', `${id}=${url}`);
+  for (const option of pattern.options) parts.push(`--${option.flag}`, answers.options[option.key]!);
+  if (!extra.install) parts.push('--no-install');
+  if (!extra.git) parts.push('--no-git');
+  parts.push('--yes');
+  return parts.map(shellQuote).join(' ');
+}

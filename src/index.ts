@@ -1,0 +1,65 @@
+import { rmSync } from 'node:fs';
+import { CommanderError } from 'commander';
+import { runCreate } from './cli/create.js';
+import type { RawFlags } from './cli/flags.js';
+import { processIo, type Io } from './cli/io.js';
+import { buildProgram, commanderOutcome } from './cli/program.js';
+import { CancelledError, EXIT, exitCodeOf, UsageError } from './errors.js';
+import { generatorInfo } from './project/package-root.js';
+import { removePendingStagingSync } from './project/write.js';
+import { runUpdate, type UpdateFlags } from './update/index.js';
+
+/** Runs the CLI and returns the exit code; the only place that turns errors into messages and codes. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const debug = argv.includes('--debug');
+  const json = argv.includes('--json');
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(
+    generatorInfo().version,
+    {
+      async create(dir, flags) {
+        const report = await runCreate(dir, flags as RawFlags, io);
+        if (json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      },
+      async update(dir, flags) {
+        const report = await runUpdate(dir, flags as UpdateFlags, io);
+        if (json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        if (report.conflicts.length > 0) exitCode = EXIT.conflicts;
+      },
+    },
+    { out: (text) => (json ? io.stderr : io.stdout).write(text), err: (text) => io.stderr.write(text) },
+  );
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const outcome = commanderOutcome(error);
+      if (outcome === 'ok') return EXIT.ok;
+      // commander already printed its message.
+      if (json) io.stdout.write(`${JSON.stringify({ error: outcome.message, exitCode: EXIT.usage })}\n`);
+      return EXIT.usage;
+    }
+    const code = exitCodeOf(error);
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof CancelledError) io.stderr.write(`${message}\n`);
+    else if (error instanceof UsageError) io.stderr.write(`error: ${message}\n`);
+    else io.stderr.write(`error: ${message}${debug ? '' : ' (run with --debug for details)'}\n`);
+    if (debug && error instanceof Error && !(error instanceof UsageError)) io.stderr.write(`${error.stack}\n`);
+    if (json) io.stdout.write(`${JSON.stringify({ error: message, exitCode: code })}\n`);
+    return code;
+  }
+}
+
+/** Entry point of the bin: real process, signals, exit code. */
+export async function run(): Promise<void> {
+  const onSignal = (signal: NodeJS.Signals) => {
+    // Whatever was being rendered lives in a staging directory: remove it; the target was never touched.
+    removePendingStagingSync((dir) => rmSync(dir, { recursive: true, force: true }));
+    process.stderr.write('\nCancelled\n');
+    process.exit(signal === 'SIGINT' ? EXIT.cancelled : 128 + 15);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.exitCode = await main(process.argv.slice(2));
+}

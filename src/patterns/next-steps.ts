@@ -1,0 +1,31 @@
+import path from 'node:path';
+import type { Answers } from '../answers.js';
+import { runCommand, installCommand, type PackageManager } from '../project/package-manager.js';
+
+/** What to do after generation, per pattern, for the package manager that ran us. */
+export function nextSteps(
+  answers: Answers,
+  context: { relativeDir: string; pm: PackageManager; needsInstall: boolean; slug: string },
+): string[] {
+  const cd = context.relativeDir && context.relativeDir !== '.' ? [`cd ${quoteIfNeeded(context.relativeDir)}`] : [];
+  const install = context.needsInstall ? [installCommand(context.pm)] : [];
+  switch (answers.pattern) {
+    case 'browser':
+      return [
+        ...cd,
+        'Open index.html in a browser (file:// works), or serve the folder from any static host',
+        'Read README.md: what the page protects against, and what it cannot',
+      ];
+    case 'proxy':
+      return [...cd, ...install, 'cp .env.example .env   # then adjust limits and origins', runCommand(context.pm, 'start'), runCommand(context.pm, 'test')];
+    case 'wordpress':
+      return [
+        `Copy ${quoteIfNeeded(context.relativeDir || context.slug)}${path.sep} into wp-content/plugins/ (or zip the folder and upload it under Plugins > Add New)`,
+        `Activate it, then enter the key under Settings > ${answers.name.replace(/\s+/g, ' ')}`,
+      ];
+  }
+}
+
+function quoteIfNeeded(value: string): string {
+  return /^[A-Za-z0-9_./-]+$/.test(value) ? value : `"${value.replace(/(["\\$`])/g, '\\$1')}"`;
+}

@@ -1,0 +1,47 @@
+import type { ProviderDefinition } from './types.js';
+
+export const anthropic: ProviderDefinition = {
+  id: 'anthropic',
+  label: 'Anthropic',
+  origin: 'https://api.anthropic.com',
+  family: 'anthropic',
+  auth: {
+    header: 'x-api-key',
+    // The official TypeScript SDK (1.x) sends `Authorization: Bearer`; older clients send `x-api-key`.
+    alsoAccepted: [{ header: 'authorization', scheme: 'Bearer' }],
+  },
+  headers: { 'anthropic-version': '2023-06-01' },
+  keyCheck: {
+    method: 'GET',
+    path: '/v1/models',
+    rules: [
+      { status: 401, outcome: 'invalid' },
+      { status: 403, outcome: 'forbidden' },
+      { status: 429, outcome: 'rate-limited' },
+    ],
+  },
+  models: {
+    default: 'claude-haiku-4-5',
+    path: '/v1/models',
+    listField: 'data',
+    idField: 'id',
+    sameAsKeyCheck: true,
+  },
+  chat: { path: '/v1/messages' },
+  proxyPaths: ['/v1/messages', '/v1/messages/count_tokens', '/v1/models', '/v1/models/*'],
+  keyPattern: 'sk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{20,}',
+  keyPlaceholder: 'sk-ant-…',
+  browser: {
+    cors: 'allowed',
+    headers: { 'anthropic-dangerous-direct-browser-access': 'true' },
+    failureHint:
+      'Anthropic answers browsers only when the request opts in to direct browser access, and an organisation ' +
+      'admin can switch that off for its keys. If this keeps failing, check the network, then ask your ' +
+      'organisation admin whether browser access is allowed.',
+  },
+  links: {
+    keys: 'https://console.anthropic.com/settings/keys',
+    terms: 'https://www.anthropic.com/legal/commercial-terms',
+    privacy: 'https://www.anthropic.com/legal/privacy',
+  },
+};

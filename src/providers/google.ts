@@ -1,0 +1,55 @@
+import type { ProviderDefinition } from './types.js';
+
+export const google: ProviderDefinition = {
+  id: 'google',
+  label: 'Google Gemini',
+  origin: 'https://generativelanguage.googleapis.com',
+  family: 'google',
+  // The API also accepts `?key=`, but URLs end up in logs, browser history and referrers: header only.
+  auth: { header: 'x-goog-api-key' },
+  headers: {},
+  keyCheck: {
+    method: 'GET',
+    path: '/v1beta/models',
+    rules: [
+      // Google answers a bad key with 400 INVALID_ARGUMENT; other 400s are not about the key.
+      { status: 400, bodyIncludes: 'API_KEY_INVALID', outcome: 'invalid' },
+      { status: 401, outcome: 'invalid' },
+      { status: 403, outcome: 'forbidden' },
+      { status: 429, outcome: 'rate-limited' },
+    ],
+  },
+  models: {
+    default: 'gemini-flash-latest',
+    path: '/v1beta/models',
+    listField: 'models',
+    idField: 'name',
+    stripPrefix: 'models/',
+    sameAsKeyCheck: true,
+  },
+  chat: {
+    path: '/v1beta/models/{model}:generateContent',
+    streamPath: '/v1beta/models/{model}:streamGenerateContent?alt=sse',
+  },
+  proxyPaths: [
+    '/v1beta/models',
+    '/v1beta/models/*',
+    '/v1beta/models/*:generateContent',
+    '/v1beta/models/*:streamGenerateContent',
+    '/v1beta/models/*:countTokens',
+  ],
+  keyPattern: 'AIza[0-9A-Za-z_-]{35}',
+  keyPlaceholder: 'AIza…',
+  browser: {
+    cors: 'allowed',
+    headers: {},
+    failureHint:
+      'The browser could not reach the Gemini API. Check the network connection and that the key is not ' +
+      'restricted to other websites (HTTP referrer restrictions) in the Google Cloud console.',
+  },
+  links: {
+    keys: 'https://aistudio.google.com/app/apikey',
+    terms: 'https://ai.google.dev/gemini-api/terms',
+    privacy: 'https://policies.google.com/privacy',
+  },
+};

@@ -1,0 +1,19 @@
+import { openAiCompatible } from './openai-compatible.js';
+
+export const mistral = openAiCompatible({
+  id: 'mistral',
+  label: 'Mistral',
+  origin: 'https://api.mistral.ai',
+  apiPrefix: '/v1',
+  defaultModel: 'mistral-small-latest',
+  // Mistral keys are 32 plain alphanumerics: no pattern can tell them apart, so redaction relies on the
+  // key in hand (by value) alone.
+  keyPattern: null,
+  keyPlaceholder: '',
+  cors: 'allowed',
+  links: {
+    keys: 'https://console.mistral.ai/api-keys',
+    terms: 'https://mistral.ai/terms',
+    privacy: 'https://mistral.ai/terms#privacy-policy',
+  },
+});

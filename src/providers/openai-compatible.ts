@@ -1,0 +1,67 @@
+import type { ProviderDefinition } from './types.js';
+
+/** What differs between OpenAI-compatible providers; everything else is OpenAI's shape. */
+export interface OpenAiCompatibleOptions {
+  id: string;
+  label: string;
+  origin: string;
+  /** Path prefix of the OpenAI-style API (`/v1`, `/openai/v1`, `/api/v1`, or '' for DeepSeek). */
+  apiPrefix: string;
+  defaultModel: string;
+  /** The key check when listing models proves nothing (public) or is not the cheapest call. */
+  keyCheckPath?: string;
+  extraProxyPaths?: string[];
+  keyPattern: string | null;
+  keyPlaceholder: string;
+  cors: 'allowed' | 'unverified';
+  failureHint?: string;
+  links: ProviderDefinition['links'];
+}
+
+export function openAiCompatible(options: OpenAiCompatibleOptions): ProviderDefinition {
+  const modelsPath = `${options.apiPrefix}/models`;
+  const keyCheckPath = options.keyCheckPath ?? modelsPath;
+  return {
+    id: options.id,
+    label: options.label,
+    origin: options.origin,
+    family: 'openai',
+    auth: { header: 'authorization', scheme: 'Bearer' },
+    headers: {},
+    keyCheck: {
+      method: 'GET',
+      path: keyCheckPath,
+      rules: [
+        { status: 401, outcome: 'invalid' },
+        { status: 403, outcome: 'forbidden' },
+        { status: 429, outcome: 'rate-limited' },
+      ],
+    },
+    models: {
+      default: options.defaultModel,
+      path: modelsPath,
+      listField: 'data',
+      idField: 'id',
+      sameAsKeyCheck: keyCheckPath === modelsPath,
+    },
+    chat: { path: `${options.apiPrefix}/chat/completions` },
+    proxyPaths: [
+      `${options.apiPrefix}/chat/completions`,
+      modelsPath,
+      `${modelsPath}/*`,
+      ...(keyCheckPath === modelsPath ? [] : [keyCheckPath]),
+      ...(options.extraProxyPaths ?? []),
+    ],
+    keyPattern: options.keyPattern,
+    keyPlaceholder: options.keyPlaceholder,
+    browser: {
+      cors: options.cors,
+      headers: {},
+      failureHint:
+        options.failureHint ??
+        `The browser could not reach ${options.label}. Check the network connection; if it persists, ` +
+          `${options.label} may not accept calls from web pages (CORS), and a server-side pattern is needed.`,
+    },
+    links: options.links,
+  };
+}

@@ -1,0 +1,85 @@
+import type { Answers } from '../answers.js';
+import { findPattern } from '../patterns/index.js';
+import { deriveNames, type ProjectNames } from '../project/names.js';
+import { findProvider, type ProviderDefinition } from '../providers/index.js';
+
+/** A chosen provider as templates see it: the catalog entry plus the answers that concern it. */
+export interface ProviderView extends ProviderDefinition {
+  /** Default model for this project. */
+  model: string;
+  /** Origin calls go to: the official one, or the `--base-url` given (scheme, host, port, optional prefix). */
+  baseUrl: string;
+  /** True when `--base-url` replaced the official origin. */
+  customBaseUrl: boolean;
+  /** Upper-case id for environment and constant names (`UPSTREAM_ANTHROPIC_URL`). */
+  envName: string;
+  /** True for the first provider: the generated app's default. */
+  isDefault: boolean;
+  /** `{anthropic: true}` style flags for `{{#if family.anthropic}}`. */
+  is: Record<'anthropic' | 'openai' | 'google', boolean>;
+}
+
+export interface RenderContext extends ProjectNames {
+  pattern: string;
+  providers: ProviderView[];
+  defaultProvider: ProviderView;
+  multipleProviders: boolean;
+  /** Which wire formats the chosen providers use, so templates include each family's code once or not at all. */
+  families: Record<'anthropic' | 'openai' | 'google', boolean>;
+  /**
+   * Every pattern option, keyed as in `Answers.options` (`options.storage` is `'encrypted'`), plus one flag per
+   * choice for `{{#if}}` (`options.storage_encrypted` is true).
+   */
+  options: Record<string, string | boolean>;
+  /** Key shapes of the chosen providers (regex sources): the redactors' last net. */
+  keyPatterns: string[];
+  generator: { name: string; version: string };
+}
+
+export function buildContext(answers: Answers, generator: { name: string; version: string }): RenderContext {
+  const pattern = findPattern(answers.pattern);
+  if (!pattern) throw new Error(`Unknown pattern ${answers.pattern}`);
+  const providers = answers.providers.map((id, index): ProviderView => {
+    const provider = findProvider(id);
+    if (!provider) throw new Error(`Unknown provider ${id}`);
+    const baseUrl = answers.baseUrls[id];
+    return {
+      ...provider,
+      model: answers.models[id] ?? provider.models.default,
+      baseUrl: baseUrl ?? provider.origin,
+      customBaseUrl: baseUrl !== undefined,
+      envName: id.toUpperCase(),
+      isDefault: index === 0,
+      is: {
+        anthropic: provider.family === 'anthropic',
+        openai: provider.family === 'openai',
+        google: provider.family === 'google',
+      },
+    };
+  });
+  const defaultProvider = providers[0];
+  if (!defaultProvider) throw new Error('At least one provider is required');
+
+  const options: Record<string, string | boolean> = {};
+  for (const option of pattern.options) {
+    const value = answers.options[option.key] ?? option.default;
+    options[option.key] = value;
+    for (const choice of option.choices) options[`${option.key}_${choice.value}`] = choice.value === value;
+  }
+
+  return {
+    ...deriveNames(answers.name),
+    pattern: pattern.id,
+    providers,
+    defaultProvider,
+    multipleProviders: providers.length > 1,
+    families: {
+      anthropic: providers.some((provider) => provider.family === 'anthropic'),
+      openai: providers.some((provider) => provider.family === 'openai'),
+      google: providers.some((provider) => provider.family === 'google'),
+    },
+    options,
+    keyPatterns: providers.flatMap((provider) => (provider.keyPattern ? [provider.keyPattern] : [])),
+    generator,
+  };
+}
