@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { PROVIDERS, PROVIDER_IDS, findProvider } from '../src/providers/index.js';
+
+describe('provider catalog', () => {
+  it('has the eight providers the generator promises, with unique lower-case ids', () => {
+    expect([...PROVIDER_IDS].sort()).toEqual(
+      ['anthropic', 'deepseek', 'google', 'groq', 'mistral', 'openai', 'openrouter', 'xai'].sort(),
+    );
+    for (const id of PROVIDER_IDS) expect(id).toMatch(/^[a-z][a-z0-9]*$/);
+  });
+
+  it.each(PROVIDERS.map((provider) => [provider.id, provider] as const))('%s is complete and consistent', (_id, provider) => {
+    expect(new URL(provider.origin).protocol).toBe('https:');
+    expect(new URL(provider.origin).pathname).toBe('/');
+    expect(provider.origin.endsWith('/')).toBe(false);
+    for (const p of [provider.keyCheck.path, provider.models.path, provider.chat.path, ...provider.proxyPaths]) {
+      expect(p.startsWith('/')).toBe(true);
+    }
+    // The key travels in a header, never in a URL.
+    for (const p of [provider.keyCheck.path, provider.models.path, provider.chat.path, provider.chat.streamPath ?? '']) {
+      expect(p).not.toMatch(/[?&]key=/);
+    }
+    expect(provider.models.default).toMatch(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/);
+    expect(provider.keyCheck.rules.some((rule) => rule.outcome === 'invalid')).toBe(true);
+    expect(provider.keyCheck.rules.some((rule) => rule.outcome === 'rate-limited' && rule.status === 429)).toBe(true);
+    if (provider.keyPattern) expect(() => new RegExp(provider.keyPattern!)).not.toThrow();
+    // The proxy forwards the chat call and the key check.
+    const allowed = provider.proxyPaths.map((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`));
+    const chatPath = provider.chat.path.replace('{model}', 'some-model');
+    expect(allowed.some((re) => re.test(chatPath))).toBe(true);
+    expect(allowed.some((re) => re.test(provider.keyCheck.path))).toBe(true);
+    for (const link of Object.values(provider.links)) expect(new URL(link).protocol).toBe('https:');
+  });
+
+  it('describes the facts the patterns rely on', () => {
+    const anthropic = findProvider('anthropic')!;
+    expect(anthropic.auth.header).toBe('x-api-key');
+    expect(anthropic.auth.alsoAccepted).toEqual([{ header: 'authorization', scheme: 'Bearer' }]);
+    expect(anthropic.headers['anthropic-version']).toBe('2023-06-01');
+    expect(anthropic.browser.headers['anthropic-dangerous-direct-browser-access']).toBe('true');
+
+    const google = findProvider('google')!;
+    expect(google.auth.header).toBe('x-goog-api-key');
+    expect(google.keyCheck.rules).toContainEqual({ status: 400, bodyIncludes: 'API_KEY_INVALID', outcome: 'invalid' });
+    expect(google.chat.streamPath).toContain('alt=sse');
+
+    // A key check that proves something: OpenRouter's model list is public.
+    expect(findProvider('openrouter')!.keyCheck.path).toBe('/api/v1/key');
+    expect(findProvider('openrouter')!.models.sameAsKeyCheck).toBe(false);
+    expect(findProvider('deepseek')!.chat.path).toBe('/chat/completions');
+    expect(findProvider('groq')!.chat.path).toBe('/openai/v1/chat/completions');
+    // Mistral keys have no shape: redaction must rely on the key in hand.
+    expect(findProvider('mistral')!.keyPattern).toBeNull();
+  });
+
+  it('key patterns catch pattern-shaped fake keys (a last net, never the only one)', () => {
+    const fakes: Record<string, string> = {
+      anthropic: `sk-ant-api03-${'x'.repeat(93)}AA`,
+      openai: `sk-proj-${'x'.repeat(40)}`,
+      google: `AIza${'x'.repeat(35)}`,
+      groq: `gsk_${'x'.repeat(52)}`,
+      openrouter: `sk-or-v1-${'a'.repeat(64)}`,
+      xai: `xai-${'x'.repeat(80)}`,
+      deepseek: `sk-${'x'.repeat(32)}`,
+    };
+    for (const [id, key] of Object.entries(fakes)) {
+      expect(new RegExp(findProvider(id)!.keyPattern!).test(`before ${key} after`), id).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,200 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateProject, repoRoot, runCli, tempDir } from './support/cli.js';
+
+let work: { dir: string; cleanup: () => void };
+beforeAll(() => {
+  work = tempDir('byok-cli-');
+});
+afterAll(() => work.cleanup());
+
+const target = (name: string) => path.join(work.dir, name);
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) =>
+      entry.isDirectory()
+        ? entry.name === '.git'
+          ? []
+          : listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`)
+        : [`${prefix}${entry.name}`],
+    )
+    .sort();
+}
+
+describe('create-byok, non-interactively', () => {
+  it('prints help and version with exit 0', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const flag of ['--pattern', '--provider', '--model', '--base-url', '--storage', '--rate-limit-store', '--yes', '--no-install', '--no-git', '--force', '--dry-run', '--json']) {
+      expect(help.stdout).toContain(flag);
+    }
+    expect(help.stdout).toContain('update');
+    const version = await runCli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
+  });
+
+  it.each([
+    ['browser', ['--provider', 'anthropic,openai,google', '--storage', 'encrypted'], ['index.html', 'README.md']],
+    ['proxy', ['--provider', 'openai'], ['package.json', 'README.md', '.env.example']],
+    ['wordpress', ['--provider', 'anthropic', '--name', 'Acme Helper'], ['acme-helper.php', 'readme.txt', 'uninstall.php']],
+  ])('generates the %s pattern with a manifest whose hashes match the files', async (pattern, args, expected) => {
+    const dir = target(`gen-${pattern}`);
+    const result = await generateProject(dir, ['--pattern', pattern, ...args]);
+    const root = pattern === 'wordpress' ? path.join(work.dir, 'acme-helper') : dir;
+    const files = listFiles(root);
+    for (const file of expected) expect(files).toContain(file);
+    const manifest = JSON.parse(readFileSync(path.join(root, 'byok.json'), 'utf8'));
+    expect(manifest.answers.pattern).toBe(pattern);
+    expect(Object.keys(manifest.files).sort()).toEqual(files.filter((file) => file !== 'byok.json'));
+    for (const [file, hash] of Object.entries(manifest.files)) {
+      expect(createHash('sha256').update(readFileSync(path.join(root, file))).digest('hex'), file).toBe(hash);
+    }
+    // The resolved choices come back as a command line that repeats the run.
+    expect(result.stdout).toMatch(/npx create-byok .*--pattern .*--yes/);
+    // No staging directory left beside the target.
+    expect(readdirSync(work.dir).filter((entry) => entry.includes('create-byok-'))).toEqual([]);
+  });
+
+  it('takes defaults with --yes and says what it chose', async () => {
+    const result = await runCli(['--yes', '--no-git'], { cwd: work.dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('npx create-byok byok-app --pattern browser --provider anthropic --storage memory --no-git --yes');
+    expect(existsSync(path.join(work.dir, 'byok-app', 'index.html'))).toBe(true);
+  });
+
+  it('fails at once, naming the missing flags, when there is no terminal and no --yes', async () => {
+    const started = Date.now();
+    const result = await runCli([target('no-tty')], { timeoutMs: 10_000 });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--pattern');
+    expect(result.stderr).toContain('--provider');
+    expect(Date.now() - started).toBeLessThan(9_000);
+    expect(existsSync(target('no-tty'))).toBe(false);
+  });
+
+  it('treats CI as non-interactive even with a terminal-less run that has every flag', async () => {
+    const result = await runCli([target('ci-run'), '--pattern', 'proxy', '--provider', 'groq', '--no-git'], { env: { CI: 'true' } });
+    expect(result.code).toBe(0);
+    expect(existsSync(path.join(target('ci-run'), 'server.js'))).toBe(true);
+  });
+
+  it.each([
+    [['--pattern', 'desktop', '--provider', 'openai'], /Unknown pattern "desktop". Valid patterns: browser, wordpress, proxy/],
+    [['--pattern', 'proxy', '--provider', 'openai,cohere'], /Unknown provider "cohere". Valid providers: anthropic, openai, google/],
+    [['--pattern', 'proxy', '--provider', ''], /at least one id/],
+    [['--pattern', 'proxy', '--provider', 'openai,openai'], /twice/],
+    [['--pattern', 'proxy', '--provider', 'openai', '--model', 'openai'], /--model takes <provider>=<value>/],
+    [['--pattern', 'proxy', '--provider', 'openai', '--model', 'openai=gpt 5'], /letters, digits/],
+    [['--pattern', 'proxy', '--provider', 'openai', '--model', 'anthropic=claude-x'], /--model names anthropic, which is not among the chosen providers/],
+    [['--pattern', 'proxy', '--provider', 'openai', '--base-url', 'openai=not a url'], /is not a URL/],
+    [['--pattern', 'proxy', '--provider', 'openai', '--base-url', 'openai=ftp://gw.example.com'], /scheme must be http or https/],
+    [['--pattern', 'proxy', '--provider', 'openai', '--base-url', 'openai=https://u:p@gw.example.com/x?y=1'], /credentials.*query string/],
+    [['--pattern', 'proxy', '--provider', 'openai', '--storage', 'session'], /--storage applies to the browser pattern, not proxy/],
+    [['--pattern', 'browser', '--provider', 'openai', '--storage', 'localstorage'], /Valid values: memory, session, encrypted/],
+    [['--pattern', 'proxy', '--provider', 'openai', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['--pattern', 'proxy', '--provider', 'openai', '--name', '  '], /--name cannot be empty/],
+  ])('refuses bad input %j with exit 2 and the valid values', async (args, message) => {
+    const dir = target(`bad-${Math.random().toString(36).slice(2)}`);
+    const result = await runCli([dir, '--no-git', ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('refuses a non-empty directory, listing what is there, and leaves it untouched', async () => {
+    const dir = target('non-empty');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+    writeFileSync(path.join(dir, 'README.md'), 'my readme');
+    const result = await runCli([dir, '--pattern', 'browser', '--provider', 'openai', '--no-git']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('notes.txt');
+    expect(result.stderr).toContain('--force');
+    expect(listFiles(dir)).toEqual(['README.md', 'notes.txt']);
+  });
+
+  it('with --force writes only the generated files, reports each overwrite, and deletes nothing', async () => {
+    const dir = target('forced');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+    writeFileSync(path.join(dir, 'README.md'), 'my readme');
+    const result = await runCli([dir, '--pattern', 'browser', '--provider', 'openai', '--no-git', '--force', '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.overwritten).toEqual(['README.md']);
+    expect(result.stderr).toContain('overwrote README.md');
+    expect(readFileSync(path.join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).not.toBe('my readme');
+  });
+
+  it('counts a directory holding only .git as empty', async () => {
+    const dir = target('only-git');
+    mkdirSync(path.join(dir, '.git'), { recursive: true });
+    const result = await runCli([dir, '--pattern', 'proxy', '--provider', 'openai', '--no-git']);
+    expect(result.code).toBe(0);
+    expect(existsSync(path.join(dir, 'server.js'))).toBe(true);
+  });
+
+  it('--dry-run prints the plan and writes nothing', async () => {
+    const dir = target('dry');
+    const result = await runCli([dir, '--pattern', 'proxy', '--provider', 'openai,google', '--dry-run']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('dry run');
+    expect(result.stdout).toMatch(/create\s+byok\.json/);
+    expect(existsSync(dir)).toBe(false);
+    expect(readdirSync(work.dir).filter((entry) => entry.includes('create-byok-'))).toEqual([]);
+  });
+
+  it('--json prints exactly one JSON object on stdout, human output on stderr', async () => {
+    const dir = target('json');
+    const result = await runCli([dir, '--pattern', 'proxy', '--provider', 'anthropic,openai', '--no-git', '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ directory: dir, pattern: 'proxy', providers: ['anthropic', 'openai'] });
+    expect(report.files).toContain('byok.json');
+    expect(report.nextSteps.length).toBeGreaterThan(0);
+    expect(result.stderr).toContain('Wrote');
+    const failed = await runCli([target('json-bad'), '--pattern', 'nope', '--provider', 'openai', '--json']);
+    expect(failed.code).toBe(2);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ exitCode: 2 });
+  });
+
+  it('honours absolute and relative paths as given', async () => {
+    const relative = await runCli(['nested/rel-app', '--pattern', 'proxy', '--provider', 'openai', '--no-git'], { cwd: work.dir });
+    expect(relative.code).toBe(0);
+    expect(existsSync(path.join(work.dir, 'nested', 'rel-app', 'server.js'))).toBe(true);
+    const absolute = path.join(work.dir, 'abs', 'app');
+    const result = await runCli([absolute, '--pattern', 'proxy', '--provider', 'openai', '--no-git'], { cwd: repoRoot });
+    expect(result.code).toBe(0);
+    expect(existsSync(path.join(absolute, 'server.js'))).toBe(true);
+  });
+
+  it('shows what the name became and warns about slugs the plugin directory refuses', async () => {
+    const result = await runCli([path.join(work.dir, 'wp'), '--pattern', 'wordpress', '--provider', 'openai', '--name', 'OpenAI Helper!', '--no-git']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('plugin slug and text domain openai-helper');
+    expect(result.stderr).toContain('helper-for-openai');
+    expect(existsSync(path.join(work.dir, 'openai-helper', 'openai-helper.php'))).toBe(true);
+  });
+
+  it('initialises git with an initial commit, but not inside an existing work tree', async () => {
+    const dir = target('with-git');
+    const result = await runCli([dir, '--pattern', 'proxy', '--provider', 'openai'], {
+      env: { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+    });
+    expect(result.code).toBe(0);
+    expect(execFileSync('git', ['log', '--oneline'], { cwd: dir, encoding: 'utf8' })).toContain('Initial commit from create-byok');
+    expect(execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' })).toBe('');
+
+    const inner = path.join(dir, 'inner');
+    const nested = await runCli([inner, '--pattern', 'proxy', '--provider', 'openai']);
+    expect(nested.code).toBe(0);
+    expect(existsSync(path.join(inner, '.git'))).toBe(false);
+  });
+});
