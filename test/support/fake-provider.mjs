@@ -44,7 +44,7 @@ export const PROVIDER_IDS = /** @type {const} */ ([
 
 /** Models listed for a key added without `models`. Chat calls accept any model name unless the key lists models. */
 export const DEFAULT_MODELS = /** @type {Record<ProviderId, string[]>} */ ({
-  anthropic: ['claude-sonnet-4-5-20250929', 'claude-haiku-4-5-20251001', 'claude-opus-4-1-20250805'],
+  anthropic: ['claude-sonnet-4-6', 'claude-haiku-4-5-20251001', 'claude-opus-4-8'],
   openai: ['gpt-4o-mini', 'gpt-4.1', 'gpt-5-mini'],
   google: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.0-flash'],
   mistral: ['mistral-small-latest', 'mistral-large-latest', 'codestral-latest'],
@@ -77,9 +77,10 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 const estimateTokens = (/** @type {string} */ text) => Math.max(1, Math.ceil(text.length / 4));
 const isObject = (/** @type {unknown} */ v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** "Title Case" of a model id without its date suffix: 'claude-haiku-4-5-20251001' -> 'Claude Haiku 4 5'. */
+/** "Title Case" of a model id without its date suffix: 'claude-haiku-4-5-20251001' -> 'Claude Haiku 4.5'. */
 function displayName(/** @type {string} */ id) {
-  return id.replace(/-\d{8}$/, '').split(/[-/]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+  return id.replace(/-\d{8}$/, '').replace(/(\d)-(?=\d)/g, '$1.').split(/[-/]/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
 }
 
 /** OpenAI shows a wrong key as its prefix, stars and the last four characters: 'sk-proj-****...abcd'. */
@@ -214,11 +215,9 @@ function openAiErrors(/** @type {ErrorKind} */ kind, /** @type {ErrorInfo} */ in
 /** Groq: OpenAI's shape with its own wording. */
 function groqErrors(/** @type {ErrorKind} */ kind, /** @type {ErrorInfo} */ info) {
   const base = openAiErrors(kind, info);
-  if (kind === 'invalid_key' || kind === 'missing_key') {
-    const message = info.message ?? (info.echoKey ? `Invalid API Key: ${info.key}` : 'Invalid API Key');
-    base.body = { error: { message, type: 'invalid_request_error', code: 'invalid_api_key' } };
-  }
-  return base;
+  if (kind !== 'invalid_key' && kind !== 'missing_key') return base;
+  const message = info.message ?? (info.echoKey ? `Invalid API Key: ${info.key}` : 'Invalid API Key');
+  return { ...base, body: { error: { message, type: 'invalid_request_error', code: 'invalid_api_key' } } };
 }
 
 /** Mistral: {"detail":"Unauthorized"} for a bad key, else {"object":"error","message",...}. */
@@ -378,6 +377,9 @@ const EXPOSED_HEADERS = [
 
 /** @typedef {{ preflight(ctx: Ctx): Record<string, string> | null, actual(ctx: Ctx): Record<string, string> | 'refuse' }} CorsPolicy */
 
+/** @type {Record<string, string>} */
+const NO_CORS_HEADERS = {};
+
 /** @returns {Record<string, string>} */
 function preflightHeaders(/** @type {Ctx} */ ctx, /** @type {string} */ allowOrigin, /** @type {string | undefined} */ allowHeaders) {
   return {
@@ -395,7 +397,8 @@ const requestedHeaders = (/** @type {Ctx} */ ctx) =>
 /** @type {CorsPolicy} */
 const openCors = {
   preflight: (ctx) => preflightHeaders(ctx, '*', requestedHeaders(ctx).join(', ') || undefined),
-  actual: (ctx) => (ctx.origin ? { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS } : {}),
+  actual: (ctx) => (ctx.origin
+    ? { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS } : NO_CORS_HEADERS),
 };
 
 /** Mistral: browsers allowed, but a preflight asking for any header beyond these is refused. */
@@ -411,7 +414,7 @@ const mistralCors = {
 /** @type {CorsPolicy} */
 const googleCors = {
   preflight: (ctx) => (ctx.path.startsWith('/v1beta/openai/') ? null : openCors.preflight(ctx)),
-  actual: (ctx) => (ctx.path.startsWith('/v1beta/openai/') ? {} : openCors.actual(ctx)),
+  actual: (ctx) => (ctx.path.startsWith('/v1beta/openai/') ? NO_CORS_HEADERS : openCors.actual(ctx)),
 };
 
 /**
@@ -425,7 +428,7 @@ const anthropicCors = {
   preflight: (ctx) => preflightHeaders(ctx, ctx.origin || '*',
     [...new Set([...ANTHROPIC_BROWSER_HEADERS, ...requestedHeaders(ctx)])].join(', ')),
   actual: (ctx) => {
-    if (!ctx.origin) return {};
+    if (!ctx.origin) return NO_CORS_HEADERS;
     if (header(ctx.headers, 'anthropic-dangerous-direct-browser-access') !== 'true') return 'refuse';
     return { 'access-control-allow-origin': ctx.origin, vary: 'Origin', 'access-control-expose-headers': EXPOSED_HEADERS };
   },
@@ -500,11 +503,11 @@ async function streamWrites(/** @type {Ctx} */ ctx, /** @type {string} */ conten
 /** A timer that close() can cut short; 0 ms still yields to the event loop so each write leaves on its own. */
 function pause(/** @type {State} */ state, /** @type {number} */ ms) {
   return new Promise((resolve) => {
-    const entry = { timer: /** @type {any} */ (null), resolve };
-    const done = () => { state.timers.delete(entry); resolve(undefined); };
-    entry.resolve = done;
-    entry.timer = ms > 0 ? setTimeout(done, ms) : setImmediate(done);
-    state.timers.add(entry);
+    const finish = () => { state.timers.delete(stop); resolve(undefined); };
+    const timeout = ms > 0 ? setTimeout(finish, ms) : undefined;
+    const immediate = ms > 0 ? undefined : setImmediate(finish);
+    const stop = () => { clearTimeout(timeout); clearImmediate(immediate); finish(); };
+    state.timers.add(stop);
   });
 }
 
@@ -824,7 +827,7 @@ function openAiCompatible({ prefixes, errors = openAiErrors, cors = openCors, ex
     readKey: bearerKey,
     errors,
     cors,
-    baseHeaders: (ctx) => ({ 'x-request-id': `req_${ctx.requestId}`, ...openAiRateLimitHeaders() }),
+    baseHeaders: (ctx) => ({ 'x-request-id': ctx.requestId, ...openAiRateLimitHeaders() }),
   };
 }
 
@@ -875,7 +878,7 @@ function matchRoute(/** @type {ProviderSpec} */ spec, /** @type {string} */ meth
  * @property {Map<string, { status: KeyStatus, models?: string[], providers?: ProviderId[] }>} keys
  * @property {Map<string, ResponseOverride[]>} overrides
  * @property {number} streamDelayMs
- * @property {Set<{ timer: any, resolve: () => void }>} timers
+ * @property {Set<() => void>} timers  pending pauses; calling one ends it now
  */
 
 /** Reads the body, keeping at most MAX_BODY_BYTES; the rest is drained so the answer can still be read. */
@@ -890,7 +893,7 @@ function readBody(/** @type {http.IncomingMessage} */ req) {
     });
     req.on('end', () => resolve({ text: Buffer.concat(chunks).toString('utf8'), tooLarge: size > MAX_BODY_BYTES, ok: true }));
     req.on('error', () => resolve({ text: '', tooLarge: false, ok: false }));
-    req.on('aborted', () => resolve({ text: '', tooLarge: false, ok: false }));
+    req.on('close', () => { if (!req.complete) resolve({ text: '', tooLarge: false, ok: false }); });
   });
 }
 
@@ -935,24 +938,32 @@ async function applyOverride(/** @type {Ctx} */ ctx, /** @type {ResponseOverride
 
 /** Checks the key of a non-public route. Answers the provider's error and returns false when it is not usable. */
 function authenticate(/** @type {Ctx} */ ctx) {
-  if (!ctx.key) return sendError(ctx, 'missing_key'), false;
-  const entry = ctx.state.keys.get(ctx.key);
-  if (!entry || (entry.providers && !entry.providers.includes(ctx.provider))) return sendError(ctx, 'invalid_key'), false;
-  if (entry.status === 'forbidden') return sendError(ctx, 'forbidden'), false;
-  if (entry.status === 'rate-limited') return sendError(ctx, 'rate_limited'), false;
+  const entry = ctx.key ? ctx.state.keys.get(ctx.key) : undefined;
+  /** @type {ErrorKind | undefined} */
+  let refusal;
+  if (!ctx.key) refusal = 'missing_key';
+  else if (!entry || (entry.providers && !entry.providers.includes(ctx.provider))) refusal = 'invalid_key';
+  else if (entry.status === 'forbidden') refusal = 'forbidden';
+  else if (entry.status === 'rate-limited') refusal = 'rate_limited';
+  if (refusal) {
+    sendError(ctx, refusal);
+    return false;
+  }
   ctx.keyEntry = entry;
   return true;
 }
 
 /** Parses a POST body as a JSON object into ctx.body; answers 400 and returns false when it is not one. */
 function parseBody(/** @type {Ctx} */ ctx) {
-  if (ctx.method !== 'POST') return (ctx.body = {}), true;
-  try {
-    const body = JSON.parse(ctx.rawBody);
-    if (isObject(body)) return (ctx.body = body), true;
-  } catch { /* answered below */ }
-  sendError(ctx, 'bad_json');
-  return false;
+  if (ctx.method !== 'POST') return true;
+  let body;
+  try { body = JSON.parse(ctx.rawBody); } catch { body = undefined; }
+  if (!isObject(body)) {
+    sendError(ctx, 'bad_json');
+    return false;
+  }
+  ctx.body = body;
+  return true;
 }
 
 /** The answer to an OPTIONS request: the provider's preflight headers, or 403 with no CORS header at all. */
@@ -1030,7 +1041,7 @@ export async function startFakeProvider({ port = 0, host = '127.0.0.1' } = {}) {
     setStreamDelay: (/** @type {number} */ ms) => { state.streamDelayMs = Math.max(0, Number(ms) || 0); },
     /** Stops listening and destroys open connections, hanging requests included. */
     close: () => new Promise((resolve) => {
-      for (const entry of state.timers) { clearTimeout(entry.timer); clearImmediate(entry.timer); entry.resolve(); }
+      for (const stop of [...state.timers]) stop();
       server.close(() => resolve(undefined));
       for (const socket of sockets) socket.destroy();
     }),
@@ -1076,7 +1087,7 @@ async function onRequest(/** @type {State} */ state, /** @type {FakeProvider} */
   const body = await readBody(req);
   if (!body.ok) return; // the client went away mid-request
 
-  if (provider === '_fake') return handleControl(fake, method, path, body.text, res);
+  if (provider === '_fake') return handleControl(fake, { method, path, query, rawBody: body.text }, res);
 
   state.requests.push({ provider, method, path, query, headers: { ...req.headers }, body: body.text, time: Date.now() });
 
@@ -1092,7 +1103,7 @@ async function onRequest(/** @type {State} */ state, /** @type {FakeProvider} */
   const ctx = {
     provider: /** @type {ProviderId} */ (provider), spec, state, req, res, method,
     path: safeDecode(path), searchParams, headers, rawBody: body.text, tooLarge: body.tooLarge,
-    requestId: randomHex(12), origin: header(headers, 'origin'),
+    requestId: `req_${randomHex(12)}`, origin: header(headers, 'origin'),
     key: spec.readKey({ headers, searchParams }), keyEntry: undefined, body: {}, params: [],
     corsHeaders: {}, overrideHeaders: {}, echoKey: false, closed: false,
   };
@@ -1105,13 +1116,14 @@ async function onRequest(/** @type {State} */ state, /** @type {FakeProvider} */
 // Not recorded. GET /_fake/requests[?provider=id], POST /_fake/reset, POST /_fake/keys {key, status?, models?},
 // POST /_fake/next-response {provider, ...override}, POST /_fake/stream-delay {ms}.
 
-function handleControl(/** @type {FakeProvider} */ fake, /** @type {string} */ method, /** @type {string} */ path,
-  /** @type {string} */ rawBody, /** @type {http.ServerResponse} */ res) {
+function handleControl(/** @type {FakeProvider} */ fake,
+  /** @type {{ method: string, path: string, query: string, rawBody: string }} */ { method, path, query, rawBody },
+  /** @type {http.ServerResponse} */ res) {
   const reply = (/** @type {number} */ status, /** @type {unknown} */ body) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
-  const [route, query = ''] = path.split('?');
+  const route = path;
   /** @type {any} */
   let body = {};
   try { body = rawBody ? JSON.parse(rawBody) : {}; } catch { return reply(400, { error: 'body is not JSON' }); }
@@ -1120,14 +1132,12 @@ function handleControl(/** @type {FakeProvider} */ fake, /** @type {string} */ m
       const provider = new URLSearchParams(query).get('provider');
       return reply(200, fake.requests.filter((r) => !provider || r.provider === provider));
     }
-    if (method === 'POST' && route === '/reset') return fake.reset(), reply(200, { ok: true });
-    if (method === 'POST' && route === '/keys') return fake.addKey(body.key, body), reply(200, { ok: true });
-    if (method === 'POST' && route === '/next-response') {
-      const { provider, ...override } = body;
-      return fake.nextResponse(provider, override), reply(200, { ok: true });
-    }
-    if (method === 'POST' && route === '/stream-delay') return fake.setStreamDelay(body.ms), reply(200, { ok: true });
-    return reply(404, { error: `no control route ${method} /_fake${route}` });
+    if (method === 'POST' && route === '/reset') fake.reset();
+    else if (method === 'POST' && route === '/keys') fake.addKey(body.key, body);
+    else if (method === 'POST' && route === '/next-response') fake.nextResponse(body.provider, body);
+    else if (method === 'POST' && route === '/stream-delay') fake.setStreamDelay(body.ms);
+    else return reply(404, { error: `no control route ${method} /_fake${route}` });
+    return reply(200, { ok: true });
   } catch (err) {
     return reply(400, { error: String(/** @type {Error} */ (err).message) });
   }
