@@ -31,6 +31,9 @@ export interface ProgramHandlers {
 
 export function buildProgram(version: string, handlers: ProgramHandlers, write: { out(text: string): void; err(text: string): void }): Command {
   const program = new Command('create-byok')
+    // The create options are also update options: without this, `update --provider x` would hand --provider
+    // to the top-level command and the update would silently ignore it.
+    .enablePositionalOptions()
     .description('Scaffold an app that calls LLM APIs with its users\' own keys: key validation, redaction and rate limits wired in.')
     .argument('[dir]', 'project directory (relative or absolute)')
     .option('-p, --pattern <pattern>', `where it runs: ${PATTERN_IDS.join(' | ')}`)

@@ -1,0 +1,123 @@
+import type { Answers } from '../answers.js';
+import { checkProviderFlags, parseBaseUrls, parseModels, parseProviders } from '../cli/flags.js';
+import { UsageError } from '../errors.js';
+import { allPatternOptions, findPattern, type PatternDefinition } from '../patterns/index.js';
+import { findProvider, PROVIDER_IDS } from '../providers/index.js';
+
+/** What the user asked to change; anything absent keeps its recorded value. */
+export interface AnswerChanges {
+  providers?: string[];
+  models: Record<string, string>;
+  baseUrls: Record<string, string>;
+  /** Providers whose base URL goes back to the official origin (`--base-url <id>=official`). */
+  officialBaseUrls: string[];
+  options: Record<string, string>;
+}
+
+export function hasChanges(changes: AnswerChanges): boolean {
+  return (
+    Boolean(changes.providers) ||
+    changes.officialBaseUrls.length > 0 ||
+    [changes.models, changes.baseUrls, changes.options].some((values) => Object.keys(values).length > 0)
+  );
+}
+
+/**
+ * Validates the answer flags of `update` with the same rules as `create`. A flag of another pattern is refused:
+ * changing the pattern is a new project, not an update.
+ */
+export function parseChanges(flags: Record<string, unknown>, pattern: PatternDefinition): AnswerChanges {
+  if (typeof flags.pattern === 'string' && flags.pattern.trim().toLowerCase() !== pattern.id) {
+    throw new UsageError(
+      `This is a ${pattern.id} project; update cannot change the pattern to ${flags.pattern}: that is a new project. ` +
+        `Create it with npx create-byok <dir> --pattern ${flags.pattern} and move your code over.`,
+    );
+  }
+  // `--base-url <id>=official` undoes an earlier --base-url (create has nothing to undo, so only update takes it).
+  const baseUrlEntries = (flags.baseUrl as string[] | undefined) ?? [];
+  const official = (entry: string) => /^[^=]+=\s*official\s*$/i.test(entry);
+  const changes: AnswerChanges = {
+    providers: typeof flags.provider === 'string' ? parseProviders(flags.provider) : undefined,
+    models: parseModels((flags.model as string[] | undefined) ?? []),
+    baseUrls: parseBaseUrls(baseUrlEntries.filter((entry) => !official(entry))),
+    officialBaseUrls: baseUrlEntries.filter(official).map((entry) => entry.slice(0, entry.indexOf('=')).trim().toLowerCase()),
+    options: {},
+  };
+  for (const id of changes.officialBaseUrls) {
+    if (!findProvider(id)) throw new UsageError(`--base-url names unknown provider "${id}". Valid providers: ${PROVIDER_IDS.join(', ')}.`);
+    if (changes.baseUrls[id]) throw new UsageError(`--base-url is given twice for ${id}.`);
+  }
+  for (const { pattern: owner, option } of allPatternOptions()) {
+    const value = flags[option.key];
+    if (value === undefined) continue;
+    if (owner.id !== pattern.id) {
+      throw new UsageError(
+        `--${option.flag} applies to the ${owner.id} pattern, and this is a ${pattern.id} project. update cannot ` +
+          `change the pattern: that is a new project (npx create-byok <dir> --pattern ${owner.id}).`,
+      );
+    }
+    const valid = option.choices.map((choice) => choice.value);
+    if (typeof value !== 'string' || !valid.includes(value)) {
+      throw new UsageError(`Unknown --${option.flag} "${String(value)}". Valid values: ${valid.join(', ')}.`);
+    }
+    changes.options[option.key] = value;
+  }
+  return changes;
+}
+
+/**
+ * The new answers: the recorded ones with the changes applied. A provider that stays keeps its model and base
+ * URL; a new one gets the catalog's default model; a removed one takes its model and base URL with it.
+ */
+export function applyChanges(recorded: Answers, changes: AnswerChanges): Answers {
+  const pattern = findPattern(recorded.pattern)!;
+  const providers = changes.providers ?? recorded.providers;
+  const unknown = providers.filter((id) => !findProvider(id));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `byok.json names provider ${unknown.map((id) => `"${id}"`).join(', ')}, which this create-byok does not know. ` +
+        `Choose again with --provider (valid providers: ${PROVIDER_IDS.join(', ')}).`,
+    );
+  }
+  checkProviderFlags({ models: changes.models, baseUrls: { ...changes.baseUrls, ...Object.fromEntries(changes.officialBaseUrls.map((id) => [id, ''])) } }, providers);
+
+  const models: Record<string, string> = {};
+  const baseUrls: Record<string, string> = {};
+  for (const id of providers) {
+    models[id] = changes.models[id] ?? recorded.models[id] ?? findProvider(id)!.models.default;
+    const baseUrl = changes.officialBaseUrls.includes(id) ? undefined : (changes.baseUrls[id] ?? recorded.baseUrls[id]);
+    if (baseUrl !== undefined) baseUrls[id] = baseUrl;
+  }
+  // Recorded values pass the same checks as flags (byok.json may have been edited by hand).
+  parseModels(Object.entries(models).map(([id, model]) => `${id}=${model}`));
+  const normalized = parseBaseUrls(Object.entries(baseUrls).map(([id, url]) => `${id}=${url}`));
+
+  const options: Record<string, string> = {};
+  for (const option of pattern.options) {
+    const value = changes.options[option.key] ?? recorded.options[option.key] ?? option.default;
+    const valid = option.choices.map((choice) => choice.value);
+    if (!valid.includes(value)) {
+      throw new UsageError(`byok.json records ${option.key} "${value}", which is not one of ${valid.join(', ')}. Choose again with --${option.flag}.`);
+    }
+    options[option.key] = value;
+  }
+  return { name: recorded.name, pattern: pattern.id, providers, models, baseUrls: normalized, options };
+}
+
+/** One line per answer that differs, for the summary ("providers: anthropic -> anthropic, openai"). */
+export function describeChanges(before: Answers, after: Answers): string[] {
+  const lines: string[] = [];
+  const list = (ids: string[]) => ids.join(', ');
+  if (list(before.providers) !== list(after.providers)) lines.push(`providers: ${list(before.providers)} -> ${list(after.providers)}`);
+  for (const id of after.providers) {
+    if (before.models[id] !== undefined && before.models[id] !== after.models[id]) lines.push(`${id} model: ${before.models[id]} -> ${after.models[id]}`);
+    if (before.baseUrls[id] !== after.baseUrls[id]) {
+      const official = `official (${findProvider(id)!.origin})`;
+      lines.push(`${id} base URL: ${before.baseUrls[id] ?? official} -> ${after.baseUrls[id] ?? official}`);
+    }
+  }
+  for (const [key, value] of Object.entries(after.options)) {
+    if (before.options[key] !== value) lines.push(`${key}: ${before.options[key] ?? '(not set)'} -> ${value}`);
+  }
+  return lines;
+}

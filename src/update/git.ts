@@ -1,0 +1,17 @@
+import { execa } from 'execa';
+
+/**
+ * What `git status` reports as uncommitted under `dir` (tracked changes and untracked files; ignored files do not
+ * count). Empty when the tree is clean, when `dir` is not in a work tree, or when git is not installed: then there
+ * is nothing to protect with this check.
+ */
+export async function uncommittedChanges(dir: string): Promise<string[]> {
+  const inside = await execa('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir, reject: false });
+  if (inside.failed || inside.stdout.trim() !== 'true') return [];
+  const status = await execa('git', ['status', '--porcelain', '--untracked-files=all', '--', '.'], { cwd: dir, reject: false });
+  if (status.failed) return [];
+  return status.stdout
+    .split('\n')
+    .map((line) => line.slice(3).trim())
+    .filter(Boolean);
+}
