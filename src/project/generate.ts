@@ -1,5 +1,6 @@
 import type { Answers } from '../answers.js';
 import { buildContext } from '../render/context.js';
+import { fillContentSecurityPolicies } from '../render/csp.js';
 import { renderPattern, type RenderedFiles } from '../render/render.js';
 import { createManifest, MANIFEST_FILE, serializeManifest, type Manifest } from './manifest.js';
 import { generatorInfo } from './package-root.js';
@@ -14,7 +15,8 @@ export interface Generated {
 export async function generate(answers: Answers): Promise<Generated> {
   const generator = generatorInfo();
   const context = buildContext(answers, generator);
-  const files = await renderPattern(generator.templates, context);
+  // CSP hashes are of the final page text, so they are filled in after rendering and tidying.
+  const files = fillContentSecurityPolicies(await renderPattern(context));
   const manifest = createManifest(answers, files, generator);
   files.set(MANIFEST_FILE, serializeManifest(manifest));
   return { files, manifest };

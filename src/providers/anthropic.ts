@@ -35,9 +35,10 @@ export const anthropic: ProviderDefinition = {
     cors: 'allowed',
     headers: { 'anthropic-dangerous-direct-browser-access': 'true' },
     failureHint:
-      'Anthropic answers browsers only when the request opts in to direct browser access, and an organisation ' +
-      'admin can switch that off for its keys. If this keeps failing, check the network, then ask your ' +
-      'organisation admin whether browser access is allowed.',
+      'Anthropic answers browsers only when the request opts in to direct browser access (the header ' +
+      '`anthropic-dangerous-direct-browser-access: true`, which this app sends), and an organisation admin can ' +
+      'switch that off for its keys. If this keeps failing, check the network, then ask your organisation admin ' +
+      'whether browser access is allowed.',
   },
   links: {
     keys: 'https://console.anthropic.com/settings/keys',

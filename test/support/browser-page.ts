@@ -1,0 +1,206 @@
+// Rig for the browser pattern's end-to-end tests: generate a page with the built CLI (pointed at the fake
+// provider), serve it on 127.0.0.1 or open it from file://, drive Debian's Chromium with playwright-core, and
+// watch everything that could leak a key or break the Content-Security-Policy.
+
+import { randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { execa } from 'execa';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { FakeProvider, ProviderId, RecordedRequest } from './fake-provider.mjs';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+const CLI = path.join(REPO, 'bin/create-byok.js');
+
+export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** One Chromium per test file (two cores are shared); tests open their own contexts. A missing rig is an error. */
+export async function launchChromium(): Promise<Browser> {
+  try {
+    statSync(CHROMIUM);
+  } catch {
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/install-rigs.sh does).`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+export interface GeneratedPage {
+  dir: string;
+  file: string;
+  html: string;
+}
+
+/** Runs the built CLI into a fresh temporary directory, every provider pointed at the fake. */
+export async function generatePage(options: {
+  providers: ProviderId[];
+  fake?: FakeProvider;
+  storage?: 'memory' | 'session' | 'encrypted';
+  name?: string;
+  extraArgs?: string[];
+}): Promise<GeneratedPage> {
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'byok-')), 'page');
+  const args = [CLI, dir, '--pattern', 'browser', '--provider', options.providers.join(','), '--yes', '--no-git', '--no-install'];
+  if (options.name) args.push('--name', options.name);
+  if (options.storage) args.push('--storage', options.storage);
+  const fake = options.fake;
+  if (fake) for (const id of options.providers) args.push('--base-url', `${id}=${fake.baseUrl(id)}`);
+  args.push(...(options.extraArgs ?? []));
+  await execa('node', args, { cwd: REPO, env: { NO_COLOR: '1', CI: '1' } });
+  const file = path.join(dir, 'index.html');
+  return { dir, file, html: readFileSync(file, 'utf8') };
+}
+
+/** A static file server for one directory, as any static host would serve it. */
+export async function serveDirectory(dir: string): Promise<{ url: string; close(): Promise<void> }> {
+  const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.md': 'text/markdown; charset=utf-8' };
+  const server = http.createServer((req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = path.join(dir, pathname === '/' ? 'index.html' : pathname);
+    if (!file.startsWith(dir + path.sep) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export const pageUrl = (page: GeneratedPage, served: { url: string } | null): string =>
+  served ? served.url : pathToFileURL(page.file).href;
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/**
+ * An obviously fake key in the provider's shape, different on every call (so no test sees another's key).
+ * Never a real key: the random part is hex, and `fake` is spelled into it.
+ */
+export function fakeKey(provider: ProviderId): string {
+  switch (provider) {
+    case 'anthropic':
+      return `sk-ant-api03-fake${hex(44)}AA`;
+    case 'openai':
+      return `sk-proj-fake${hex(40)}`;
+    case 'google':
+      return `AIzaFake${hex(15)}z`; // AIza + 35
+    case 'openrouter':
+      return `sk-or-v1-fa4e${hex(30)}`;
+    case 'groq':
+      return `gsk_fake${hex(24)}`;
+    case 'xai':
+      return `xai-fake${hex(38)}`;
+    default:
+      return `fake${hex(14)}`; // Mistral: 32 plain alphanumerics
+  }
+}
+
+/** Everything a page run reported that a test must check: console lines, page errors, CSP violations. */
+export interface PageWatch {
+  console: string[];
+  violations: string[];
+  errors: string[];
+}
+
+/**
+ * A new context and page that record console output, uncaught errors and every CSP violation (the
+ * `securitypolicyviolation` event, and Chromium's own "Refused to ..." console lines).
+ */
+export async function openWatchedPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
+  const context = await browser.newContext();
+  const watch: PageWatch = { console: [], violations: [], errors: [] };
+  await context.addInitScript(() => {
+    document.addEventListener(
+      'securitypolicyviolation',
+      (event) => console.error(`[csp-violation] ${event.violatedDirective} ${event.blockedURI}`),
+      true,
+    );
+  });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    const text = message.text();
+    watch.console.push(text);
+    if (text.includes('[csp-violation]') || /Content Security Policy/i.test(text)) watch.violations.push(text);
+  });
+  page.on('pageerror', (error) => watch.errors.push(String(error.stack ?? error)));
+  return { context, page, watch };
+}
+
+/** The header a provider's key must travel in, and nowhere else. */
+export const AUTH_HEADER: Record<ProviderId, string> = {
+  anthropic: 'x-api-key',
+  openai: 'authorization',
+  google: 'x-goog-api-key',
+  mistral: 'authorization',
+  groq: 'authorization',
+  openrouter: 'authorization',
+  xai: 'authorization',
+  deepseek: 'authorization',
+};
+
+/** Where each request of the fake carried `key`: header names, or 'path', 'query', 'body'. */
+export function keyPlaces(requests: readonly RecordedRequest[], key: string): string[] {
+  const places = new Set<string>();
+  for (const request of requests) {
+    if (request.path.includes(key) || decodeURIComponent(request.path).includes(key)) places.add('path');
+    if (request.query.includes(key) || decodeURIComponent(request.query).includes(key)) places.add('query');
+    if (request.body.includes(key)) places.add('body');
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (String(value).includes(key)) places.add(name);
+    }
+  }
+  return [...places];
+}
+
+/** What the page keeps anywhere a key could survive: DOM (with live input values), storages, cookies, IndexedDB. */
+export async function pageTraces(page: Page, context: BrowserContext): Promise<string> {
+  const inPage = await page.evaluate(async () => {
+    const inputs = [...document.querySelectorAll('input, textarea, select')].map(
+      (element) => (element as HTMLInputElement).value,
+    );
+    const storage = (store: Storage) => Object.keys(store).map((name) => `${name}=${store.getItem(name)}`);
+    const databases = indexedDB.databases ? (await indexedDB.databases()).map((db) => db.name) : [];
+    return JSON.stringify({
+      dom: document.documentElement.outerHTML,
+      inputs,
+      local: storage(localStorage),
+      session: storage(sessionStorage),
+      cookie: document.cookie,
+      databases,
+    });
+  });
+  const cookies = await context.cookies();
+  return inPage + JSON.stringify(cookies);
+}
+
+/** The storages, cookies and IndexedDB databases the page has, each as a list (all empty after Forget key). */
+export async function storedItems(page: Page, context: BrowserContext): Promise<Record<string, string[]>> {
+  const inPage = await page.evaluate(async () => ({
+    localStorage: Object.keys(localStorage),
+    sessionStorage: Object.keys(sessionStorage),
+    indexedDB: indexedDB.databases ? (await indexedDB.databases()).map((db) => String(db.name)) : [],
+    documentCookie: document.cookie ? [document.cookie] : [],
+  }));
+  return { ...inPage, cookies: (await context.cookies()).map((cookie) => cookie.name) };
+}
