@@ -1,17 +1,85 @@
 // Bundles the CLI and every runtime dependency into one ESM file, so `npx create-byok` downloads one small
-// package with no dependencies to resolve (as create-vite and create-next-app ship).
+// package with nothing to resolve (as create-vite and create-next-app ship). Templates are precompiled into the
+// bundle: the published CLI carries the Handlebars runtime only and compiles nothing when it runs.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import Handlebars from 'handlebars';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const templatesRoot = path.join(root, 'templates');
+
+function listFiles(dir, relative = '') {
+  return readdirSync(path.join(dir, relative), { withFileTypes: true })
+    .flatMap((entry) => {
+      const entryPath = relative ? `${relative}/${entry.name}` : entry.name;
+      return entry.isDirectory() ? listFiles(dir, entryPath) : [entryPath];
+    })
+    .sort();
+}
+
+/** The module that replaces src/render/templates.ts in the bundle: same exports, templates precompiled. */
+function precompiledTemplatesModule() {
+  const source = readFileSync(path.join(root, 'src/render/templates.ts'), 'utf8');
+  // One source of truth for the compile options: read them from the module being replaced.
+  const options = JSON.parse(
+    source
+      .match(/COMPILE_OPTIONS = (\{[^}]*\})/)[1]
+      .replace(/(\w+):/g, '"$1":')
+      .replace(/'/g, '"'),
+  );
+  const patterns = readdirSync(templatesRoot, { withFileTypes: true }).filter((entry) => entry.isDirectory());
+  const entries = patterns.map(({ name }) => {
+    const files = listFiles(path.join(templatesRoot, name)).map((file) => {
+      const text = readFileSync(path.join(templatesRoot, name, file), 'utf8');
+      return file.endsWith('.hbs')
+        ? `{ path: ${JSON.stringify(file)}, spec: ${Handlebars.precompile(text, options)} }`
+        : `{ path: ${JSON.stringify(file)}, content: ${JSON.stringify(text)} }`;
+    });
+    return `${JSON.stringify(name)}: [\n${files.join(',\n')}\n]`;
+  });
+  return `
+import Handlebars from 'handlebars/runtime';
+import { registerHelpers } from ${JSON.stringify(path.join(root, 'src/render/engine.ts'))};
+export const TEMPLATE_SUFFIX = '.hbs';
+const engine = Handlebars.create();
+registerHelpers(engine);
+const TEMPLATES = {\n${entries.join(',\n')}\n};
+export async function loadTemplates(pattern) {
+  return (TEMPLATES[pattern] ?? []).map((file) =>
+    file.spec ? { path: file.path, render: engine.template(file.spec) } : { path: file.path, content: file.content });
+}
+`;
+}
+
+const precompiledTemplates = {
+  name: 'precompiled-templates',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^\.\/templates\.js$/ }, (args) =>
+      args.importer.endsWith(path.join('src', 'render', 'render.ts'))
+        ? { path: 'precompiled-templates', namespace: 'byok' }
+        : undefined,
+    );
+    esbuild.onLoad({ filter: /.*/, namespace: 'byok' }, () => ({
+      contents: precompiledTemplatesModule(),
+      loader: 'js',
+      resolveDir: root,
+    }));
+  },
+};
 
 await build({
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.js',
+  entryPoints: [path.join(root, 'src/index.ts')],
+  outfile: path.join(root, 'dist/index.js'),
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  minify: true,
+  minify: process.env.MINIFY !== '0',
   legalComments: 'linked',
   logLevel: 'warning',
-  // Bundled CommonJS (handlebars, fs-extra) calls require(); give the ESM bundle one.
+  plugins: [precompiledTemplates],
+  // Bundled CommonJS (handlebars) calls require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });

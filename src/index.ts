@@ -1,13 +1,12 @@
 import { rmSync } from 'node:fs';
 import { CommanderError } from 'commander';
-import { runCreate } from './cli/create.js';
 import type { RawFlags } from './cli/flags.js';
 import { processIo, type Io } from './cli/io.js';
 import { buildProgram, commanderOutcome } from './cli/program.js';
 import { CancelledError, EXIT, exitCodeOf, UsageError } from './errors.js';
 import { generatorInfo } from './project/package-root.js';
 import { removePendingStagingSync } from './project/write.js';
-import { runUpdate, type UpdateFlags } from './update/index.js';
+import type { UpdateFlags } from './update/index.js';
 
 /** Runs the CLI and returns the exit code; the only place that turns errors into messages and codes. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -18,10 +17,13 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     generatorInfo().version,
     {
       async create(dir, flags) {
+        // Each command's modules load when it runs, keeping start-up to what the command needs.
+        const { runCreate } = await import('./cli/create.js');
         const report = await runCreate(dir, flags as RawFlags, io);
         if (json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       },
       async update(dir, flags) {
+        const { runUpdate } = await import('./update/index.js');
         const report = await runUpdate(dir, flags as UpdateFlags, io);
         if (json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         if (report.conflicts.length > 0) exitCode = EXIT.conflicts;

@@ -10,7 +10,6 @@ import { checkTarget } from '../project/target.js';
 import { planWrite, writeProject } from '../project/write.js';
 import { parseFlags, type RawFlags } from './flags.js';
 import { canPrompt, type Io } from './io.js';
-import { createPrompter } from './prompts.js';
 import { equivalentCommand, resolveCreate, type ResolvedCreate } from './resolve.js';
 import { createUi, type Ui } from './ui.js';
 
@@ -31,9 +30,11 @@ export interface CreateReport {
 export async function runCreate(dirArgument: string | undefined, raw: RawFlags, io: Io): Promise<CreateReport> {
   const flags = parseFlags(raw);
   const interactive = !raw.yes && canPrompt(io);
-  const ui = createUi(io, { interactive, json: Boolean(raw.json) });
+  const ui = await createUi(io, { interactive, json: Boolean(raw.json) });
   if (interactive) ui.intro('create-byok: bring-your-own-key LLM apps');
-  const prompter = interactive ? createPrompter(io, raw.json ? io.stderr : io.stdout) : undefined;
+  const prompter = interactive
+    ? (await import('./prompts.js')).createPrompter(io, raw.json ? io.stderr : io.stdout)
+    : undefined;
 
   const resolved = await resolveCreate(dirArgument, flags, { cwd: io.cwd, yes: Boolean(raw.yes), prompter });
   checkTarget(resolved.targetDir, Boolean(raw.force));

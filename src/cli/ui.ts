@@ -1,4 +1,3 @@
-import * as clack from '@clack/prompts';
 import type { Io } from './io.js';
 
 /**
@@ -17,9 +16,11 @@ export interface Ui {
   spinner(): { start(message: string): void; stop(message: string): void; error(message: string): void };
 }
 
-export function createUi(io: Io, options: { interactive: boolean; json: boolean }): Ui {
+/** clack is loaded only for interactive runs: CI runs print plain lines and never pay for it. */
+export async function createUi(io: Io, options: { interactive: boolean; json: boolean }): Promise<Ui> {
   const out = options.json ? io.stderr : io.stdout;
   if (options.interactive) {
+    const clack = await import('@clack/prompts');
     const streams = { input: io.stdin, output: out };
     return {
       interactive: true,

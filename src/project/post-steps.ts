@@ -1,9 +1,9 @@
-import { execa } from 'execa';
+import { exec } from './exec.js';
 import { installCommand, type PackageManager } from './package-manager.js';
 
 /** True when `dir` is inside an existing git work tree (then we never `git init`). */
 async function insideWorkTree(dir: string): Promise<boolean> {
-  const result = await execa('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir, reject: false });
+  const result = await exec('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir, reject: false });
   return result.exitCode === 0 && result.stdout.trim() === 'true';
 }
 
@@ -12,16 +12,16 @@ export type GitOutcome = 'created' | 'inside-work-tree' | 'git-missing' | 'faile
 /** `git init` and an initial commit; skipped inside an existing work tree or without git. */
 export async function initGit(dir: string): Promise<GitOutcome> {
   try {
-    await execa('git', ['--version']);
+    await exec('git', ['--version']);
   } catch {
     return 'git-missing';
   }
   if (await insideWorkTree(dir)) return 'inside-work-tree';
   try {
-    await execa('git', ['init', '--quiet'], { cwd: dir });
-    await execa('git', ['add', '--all'], { cwd: dir });
+    await exec('git', ['init', '--quiet'], { cwd: dir });
+    await exec('git', ['add', '--all'], { cwd: dir });
     const identity = (await hasIdentity(dir)) ? [] : ['-c', 'user.name=create-byok', '-c', 'user.email=create-byok@localhost'];
-    await execa('git', [...identity, 'commit', '--quiet', '--no-verify', '-m', 'Initial commit from create-byok'], { cwd: dir });
+    await exec('git', [...identity, 'commit', '--quiet', '--no-verify', '-m', 'Initial commit from create-byok'], { cwd: dir });
     return 'created';
   } catch {
     return 'failed';
@@ -30,12 +30,12 @@ export async function initGit(dir: string): Promise<GitOutcome> {
 
 /** The user's own git identity is used when configured; a machine without one still gets its initial commit. */
 async function hasIdentity(dir: string): Promise<boolean> {
-  const result = await execa('git', ['config', 'user.email'], { cwd: dir, reject: false });
+  const result = await exec('git', ['config', 'user.email'], { cwd: dir, reject: false });
   return result.exitCode === 0 && result.stdout.trim() !== '';
 }
 
 /** Installs dependencies with the detected package manager. */
 export async function installDependencies(dir: string, pm: PackageManager): Promise<void> {
   const [command, ...args] = installCommand(pm).split(' ');
-  await execa(command!, args, { cwd: dir, stdio: 'pipe' });
+  await exec(command!, args, { cwd: dir });
 }

@@ -1,4 +1,4 @@
-import type { ProviderDefinition } from './types.js';
+import type { KeyCheckRule, ProviderDefinition } from './types.js';
 
 /** What differs between OpenAI-compatible providers; everything else is OpenAI's shape. */
 export interface OpenAiCompatibleOptions {
@@ -11,6 +11,8 @@ export interface OpenAiCompatibleOptions {
   /** The key check when listing models proves nothing (public) or is not the cheapest call. */
   keyCheckPath?: string;
   extraProxyPaths?: string[];
+  /** Key-check answers that mean "invalid key" besides 401 (checked before the standard rules). */
+  extraInvalidRules?: KeyCheckRule[];
   keyPattern: string | null;
   keyPlaceholder: string;
   cors: 'allowed' | 'unverified';
@@ -32,6 +34,7 @@ export function openAiCompatible(options: OpenAiCompatibleOptions): ProviderDefi
       method: 'GET',
       path: keyCheckPath,
       rules: [
+        ...(options.extraInvalidRules ?? []),
         { status: 401, outcome: 'invalid' },
         { status: 403, outcome: 'forbidden' },
         { status: 429, outcome: 'rate-limited' },

@@ -7,6 +7,8 @@ export const xai = openAiCompatible({
   apiPrefix: '/v1',
   defaultModel: 'grok-3-mini',
   keyCheckPath: '/v1/api-key',
+  // xAI answers a wrong key with 400 ("Incorrect API key provided"), not 401.
+  extraInvalidRules: [{ status: 400, bodyIncludes: 'Incorrect API key', outcome: 'invalid' }],
   keyPattern: 'xai-[A-Za-z0-9]{20,}',
   keyPlaceholder: 'xai-…',
   cors: 'unverified',

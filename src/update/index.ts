@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Answers } from '../answers.js';
 import { canPrompt, type Io } from '../cli/io.js';
-import { createUi } from '../cli/ui.js';
+import { createUi, type Ui } from '../cli/ui.js';
 import { UsageError } from '../errors.js';
 import { findPattern } from '../patterns/index.js';
 import { generate } from '../project/generate.js';
@@ -51,7 +51,7 @@ export async function runUpdate(dirArgument: string | undefined, flags: UpdateFl
   const generator = generatorInfo();
   const interactive = !flags.yes && canPrompt(io);
   const output = flags.json ? io.stderr : io.stdout;
-  const ui = createUi(io, { interactive, json: Boolean(flags.json) });
+  const ui = await createUi(io, { interactive, json: Boolean(flags.json) });
   if (interactive) ui.intro('create-byok update');
 
   const project = await readProject(root, generator);
@@ -125,7 +125,7 @@ function formatPlan(plan: readonly PlannedFile[]): string {
   return plan.map(({ file, status, reason }) => `${status.padEnd(9)} ${file}${reason ? `  (${reason})` : ''}`).join('\n');
 }
 
-function reportConflicts(ui: ReturnType<typeof createUi>, conflicts: string[]): void {
+function reportConflicts(ui: Ui, conflicts: string[]): void {
   if (conflicts.length === 0) return;
   ui.warn(
     `Conflicts in ${conflicts.join(', ')}. Each block shows <<<<<<< ${LABELS.ours}, ||||||| ${LABELS.base} and ` +
