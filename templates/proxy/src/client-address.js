@@ -1,0 +1,38 @@
+// The client address the per-address rate limit counts against.
+
+import { isIP } from 'node:net';
+
+/**
+ * The connecting address, or with TRUST_PROXY=N the address N hops back in X-Forwarded-For (each trusted
+ * proxy appends the address it saw, so the entries a client wrote itself are further left and ignored).
+ * X-Forwarded-For is never read otherwise: anyone can send it, and believing it would let one client pose
+ * as any number of addresses and escape the limit.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {number} trustedHops
+ */
+export function clientAddress(req, trustedHops) {
+  let address = req.socket.remoteAddress ?? '';
+  const forwarded = req.headers['x-forwarded-for'];
+  if (trustedHops > 0 && typeof forwarded === 'string') {
+    const hops = forwarded.split(',').map((hop) => hop.trim());
+    const claimed = hops[Math.max(0, hops.length - trustedHops)];
+    if (claimed && isIP(claimed)) address = claimed;
+  }
+  return bucketAddress(address);
+}
+
+/**
+ * The address as a rate-limit bucket sees it: IPv4-mapped IPv6 as plain IPv4, and IPv6 by its /64 prefix,
+ * because one subscriber commonly gets a whole /64 and could otherwise rotate through 2^64 addresses.
+ * @param {string} address
+ */
+export function bucketAddress(address) {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1];
+  if (isIP(address) !== 6) return address;
+  const [head, tail = ''] = address.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = address.includes('::') && tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}

@@ -1,0 +1,47 @@
+// The user's key: where it is read from, and the only form in which it outlives the request.
+
+import { createHmac, randomBytes } from 'node:crypto';
+
+/** Query parameters that carry keys. A key there ends up in access logs, browser history and referrers. */
+const KEY_PARAMETERS = new Set(['key', 'api_key', 'apikey', 'api-key', 'x-api-key', 'x-goog-api-key', 'access_token']);
+
+/** Every header a key can arrive in, for any provider: none of them is forwarded except the one that carried it. */
+export const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'proxy-authorization']);
+
+/**
+ * The key of a request, from the provider's own auth header or one of the headers its official SDKs use.
+ * Returns the header it came in and its exact value, so the key is forwarded the way the client sent it.
+ * @param {{ auth: { header: string, scheme?: string, alsoAccepted?: Array<{ header: string, scheme?: string }> } }} provider
+ * @param {import('node:http').IncomingHttpHeaders} headers
+ * @returns {{ key: string, header: string, value: string } | undefined}
+ */
+export function keyFromHeaders(provider, headers) {
+  for (const accepted of [provider.auth, ...(provider.auth.alsoAccepted ?? [])]) {
+    const value = headers[accepted.header];
+    if (typeof value !== 'string' || value === '') continue;
+    const key = accepted.scheme ? /^Bearer[ \t]+([^ \t]+)[ \t]*$/i.exec(value)?.[1] : value.trim();
+    if (key) return { key, header: accepted.header, value };
+  }
+  return undefined;
+}
+
+/** The name of the first query parameter that looks like it carries a key, if any. */
+export function keyParameterIn(/** @type {string} */ query) {
+  if (query === '') return undefined;
+  for (const name of new URLSearchParams(query).keys()) {
+    if (KEY_PARAMETERS.has(name.toLowerCase())) return name;
+  }
+  return undefined;
+}
+
+/**
+ * Fingerprints keys with HMAC-SHA256 under a secret made when the process starts and never stored. Rate-limit
+ * buckets and log lines use the fingerprint: it tells two keys apart, but cannot be turned back into a key,
+ * and even a leaked fingerprint cannot be checked against a guessed key without the secret. A plain hash
+ * could: keys with a known prefix and a leaked hash invite offline guessing.
+ * @param {Buffer} [secret]
+ * @returns {(key: string) => string} 32 hex characters (128 bits)
+ */
+export function createFingerprint(secret = randomBytes(32)) {
+  return (key) => createHmac('sha256', secret).update(key).digest('hex').slice(0, 32);
+}

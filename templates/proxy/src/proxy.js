@@ -1,0 +1,524 @@
+// The proxy: what happens to one request, from routing to its log line.
+//
+//   /healthz                       200 while serving, 503 while shutting down
+//   OPTIONS /<id>/...              CORS preflight, for origins in ALLOWED_ORIGINS only
+//   POST /<id>/byok/validate       runs the provider's key check: {valid, provider, reason}
+//   GET|POST /<id>/<path>          forwarded to <origin><path> when <path> is on the provider's allowlist
+//
+// The key is read from the provider's own auth header, used once to pick the rate-limit bucket (through its
+// fingerprint), forwarded in that same header, and dropped with the request. It is never put in a URL, a log
+// line or an error message.
+
+import { pipeline } from 'node:stream';
+import zlib from 'node:zlib';
+import { clientAddress } from './client-address.js';
+import { errorBody } from './errors.js';
+import { CREDENTIAL_HEADERS, keyFromHeaders, keyParameterIn } from './keys.js';
+import { loggedHeaders } from './log.js';
+import { isSafePath } from './paths.js';
+import { rateLimitHeaders } from './rate-limit.js';
+import { redact } from './redact.js';
+import { createUpstream } from './upstream.js';
+import { keyOutcome, validateKey } from './validate-key.js';
+
+/** Headers that describe one connection (RFC 9110, 7.6.1): they never cross a proxy in either direction. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'];
+
+/**
+ * Request headers that are not forwarded: hop-by-hop ones, every credential header (the one carrying the key
+ * is put back on its own), and what identifies the client (cookies, its address, the page it came from).
+ * Headers starting with `x-forwarded-` or `sec-` are dropped too.
+ */
+const NOT_FORWARDED = new Set([
+  ...HOP_BY_HOP,
+  ...CREDENTIAL_HEADERS,
+  'host',
+  'expect',
+  'cookie',
+  'forwarded',
+  'via',
+  'x-real-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'x-client-ip',
+  'origin',
+  'referer',
+]);
+
+/**
+ * Response headers that are not passed back: hop-by-hop ones, cookies the provider sets for its own domain,
+ * policies about the provider's host (they would apply to the proxy's), and the provider's CORS answer (the
+ * proxy gives its own). Headers starting with `access-control-` are dropped too.
+ */
+const NOT_RETURNED = new Set([...HOP_BY_HOP, 'proxy-authenticate', 'set-cookie', 'alt-svc', 'strict-transport-security']);
+
+/** Encodings the proxy can decode, to redact an error body before passing it back. */
+const READABLE_ENCODINGS = new Set(['gzip', 'deflate', 'br', 'identity']);
+
+/** Error answers are small; past this size they are not read (or decompressed) any further. */
+const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+
+const EXPOSED_HEADERS = 'retry-after, ratelimit, ratelimit-policy, request-id, x-request-id';
+
+class UpstreamTimeout extends Error {
+  code = 'UPSTREAM_TIMEOUT';
+}
+
+/**
+ * @param {{
+ *   config: import('./config.js').Config,
+ *   limiter: import('./rate-limit.js').Limiter,
+ *   fingerprint: (key: string) => string,
+ *   log: import('./log.js').Logger,
+ * }} options
+ */
+export function createProxy({ config, limiter, fingerprint, log }) {
+  const routes = new Map(
+    Object.values(config.providers).map((provider) => [provider.id, { provider, upstream: createUpstream(provider) }]),
+  );
+  const anyOrigin = config.allowedOrigins.includes('*');
+  const allowedOrigins = new Set(config.allowedOrigins);
+  const routeList = [...routes.keys()].map((id) => `/${id}/`).join(', ');
+  let draining = false;
+  let inFlight = 0;
+
+  /**
+   * @typedef {object} Exchange
+   * @property {import('node:http').IncomingMessage} req
+   * @property {import('node:http').ServerResponse} res
+   * @property {number} started
+   * @property {import('./config.js').ProviderConfig} [provider]
+   * @property {string} [path]
+   * @property {string} [key]          the user's key: lives as long as the request, never logged
+   * @property {string} [fingerprint]
+   * @property {string} [code]         the proxy's reason for an answer it gave itself
+   * @property {string} [upstreamError]  the provider's error type, or the network error's code
+   * @property {string} [upstreamMessage]  the provider's error message (debug logs only, redacted)
+   * @property {import('node:http').ClientRequest} [upstreamRequest]
+   */
+
+  /** @type {import('node:http').RequestListener} */
+  function handle(req, res) {
+    /** @type {Exchange} */
+    const exchange = { req, res, started: performance.now() };
+    inFlight += 1;
+    res.on('close', () => {
+      inFlight -= 1;
+      finish(exchange);
+    });
+    // A client that disconnects mid-body is handled by the response's 'close'; this only keeps the error quiet.
+    req.on('error', () => {});
+    route(exchange).catch((error) => internalError(exchange, error));
+  }
+
+  /** @param {Exchange} exchange */
+  async function route(exchange) {
+    const { req, res } = exchange;
+    const url = req.url ?? '';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const query = queryAt === -1 ? '' : url.slice(queryAt + 1);
+    exchange.path = path.slice(0, 200);
+
+    if (path === '/healthz') return health(exchange);
+    const slash = path.indexOf('/', 1);
+    const id = path.slice(1, slash === -1 ? undefined : slash);
+    const entry = path.startsWith('/') ? routes.get(id) : undefined;
+    if (!entry) return fail(exchange, 404, 'not_found', `Not found. This proxy serves ${routeList} and /healthz.`);
+    const { provider, upstream } = entry;
+    const rest = slash === -1 ? '' : path.slice(slash);
+    exchange.provider = provider;
+    exchange.path = rest.slice(0, 200);
+
+    if (!corsAllows(exchange)) {
+      return fail(exchange, 403, 'origin_not_allowed', 'This origin may not call the proxy (see ALLOWED_ORIGINS).');
+    }
+    if (req.method === 'OPTIONS') return preflight(exchange);
+    if (draining) {
+      res.setHeader('connection', 'close');
+      return fail(exchange, 503, 'shutting_down', 'The proxy is restarting; retry in a moment.', { 'retry-after': '1' });
+    }
+
+    const validating = rest === '/byok/validate';
+    const allowedMethods = validating ? ['POST'] : ['GET', 'POST'];
+    if (!allowedMethods.includes(req.method ?? '')) {
+      return fail(exchange, 405, 'method_not_allowed', `Use ${allowedMethods.join(' or ')}.`, { allow: allowedMethods.join(', ') });
+    }
+    if (!validating && !(isSafePath(rest) && provider.allowlist.test(rest))) {
+      return fail(exchange, 404, 'path_not_allowed', `This proxy does not forward that path to ${provider.label}.`);
+    }
+    const parameter = keyParameterIn(query);
+    if (parameter !== undefined) {
+      return fail(
+        exchange,
+        400,
+        'key_in_query',
+        `Send the key in the ${keyHeaderHint(provider)} header, not in the URL (query parameter "${parameter.slice(0, 20)}"): ` +
+          'URLs end up in logs and browser history. Consider replacing a key that was sent this way.',
+      );
+    }
+
+    const credential = keyFromHeaders(provider, req.headers);
+    if (credential) {
+      exchange.key = credential.key;
+      exchange.fingerprint = fingerprint(credential.key);
+    }
+    const decision = await limiter.admit({ fingerprint: exchange.fingerprint, address: clientAddress(req, config.trustedHops) });
+    if (res.destroyed) return; // the client left while the limiter decided
+    for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
+    if (!decision.allowed) {
+      const whose = decision.policy.name === 'key' ? 'with this key' : 'from this address';
+      return fail(exchange, 429, 'rate_limited', `Too many requests ${whose}; retry in ${decision.retryAfterSeconds} s.`);
+    }
+    if (!credential) {
+      return fail(exchange, 401, 'missing_key', `Send your ${provider.label} API key in the ${keyHeaderHint(provider)} header.`);
+    }
+
+    if (validating) return validate(exchange, upstream, credential);
+    if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) return tooLarge(exchange);
+    return forward(exchange, upstream, query === '' ? rest : `${rest}?${query}`, credential);
+  }
+
+  /**
+   * Streams the request to the provider and the answer back, without buffering either (except error
+   * answers, which are small and are read to redact them).
+   * @param {Exchange} exchange
+   * @param {import('./upstream.js').Upstream} upstream
+   * @param {string} target
+   * @param {{ header: string, value: string }} credential
+   */
+  function forward(exchange, upstream, target, credential) {
+    const { req, res } = exchange;
+    const provider = /** @type {import('./config.js').ProviderConfig} */ (exchange.provider);
+    let upstreamRequest;
+    try {
+      upstreamRequest = upstream.request(target, { method: req.method ?? 'GET', headers: forwardedHeaders(req.headers, provider, credential) });
+    } catch {
+      // Node refuses some header values it would accept on the way in; nothing was sent.
+      return fail(exchange, 400, 'bad_request', 'The request has a header that cannot be forwarded.');
+    }
+    exchange.upstreamRequest = upstreamRequest;
+    upstreamRequest.setTimeout(config.upstreamTimeoutMs, () => upstreamRequest.destroy(new UpstreamTimeout()));
+    upstreamRequest.on('error', (error) => upstreamFailed(exchange, error));
+    upstreamRequest.on('response', (response) => {
+      const status = response.statusCode ?? 502;
+      if (status >= 400) return relayError(exchange, response);
+      if (status < 300 && exchange.fingerprint) limiter.rememberKey(exchange.fingerprint);
+      res.writeHead(status, returnedHeaders(response.headers));
+      // Server-sent events: tell the client at once that the stream has started.
+      if (String(response.headers['content-type']).startsWith('text/event-stream')) res.flushHeaders();
+      pipeline(response, res, (error) => {
+        if (error && !exchange.upstreamError) exchange.upstreamError = /** @type {any} */ (error).code ?? error.name;
+      });
+    });
+
+    let received = 0;
+    req.on('data', (/** @type {Buffer} */ chunk) => {
+      received += chunk.length;
+      if (received > config.maxBodyBytes && !exchange.code) {
+        req.unpipe(upstreamRequest);
+        upstreamRequest.destroy();
+        tooLarge(exchange);
+      }
+    });
+    req.pipe(upstreamRequest);
+  }
+
+  /**
+   * An error answer from the provider: read (it is small), decoded, cleaned of the key (some providers echo
+   * it), and passed back with the provider's status.
+   * @param {Exchange} exchange
+   * @param {import('node:http').IncomingMessage} response
+   */
+  function relayError(exchange, response) {
+    const { res } = exchange;
+    const provider = /** @type {import('./config.js').ProviderConfig} */ (exchange.provider);
+    const status = response.statusCode ?? 502;
+    /** @type {Buffer[]} */
+    const chunks = [];
+    let size = 0;
+    response.on('data', (/** @type {Buffer} */ chunk) => {
+      size += chunk.length;
+      if (size <= MAX_ERROR_BODY_BYTES) chunks.push(chunk);
+    });
+    response.on('error', (error) => upstreamFailed(exchange, error));
+    response.on('end', () => {
+      const text = size <= MAX_ERROR_BODY_BYTES ? decode(Buffer.concat(chunks), response.headers['content-encoding']) : undefined;
+      const body = text === undefined ? undefined : redact(text, [exchange.key]);
+      const outcome = keyOutcome(provider, status, body ?? '');
+      if (exchange.fingerprint && (outcome === 'invalid' || outcome === 'forbidden')) limiter.forgetKey(exchange.fingerprint);
+      if (body === undefined) {
+        exchange.upstreamError = 'unreadable_error_body';
+        return fail(exchange, 502, 'upstream_error', `${provider.label} answered ${status} with a body the proxy cannot read.`);
+      }
+      const described = describeError(body);
+      exchange.upstreamError = described.type;
+      exchange.upstreamMessage = described.message;
+      const headers = returnedHeaders(response.headers);
+      delete headers['content-encoding'];
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      }
+    });
+  }
+
+  /**
+   * @param {Exchange} exchange
+   * @param {import('./upstream.js').Upstream} upstream
+   * @param {{ header: string, value: string }} credential
+   */
+  async function validate(exchange, upstream, credential) {
+    const { res } = exchange;
+    const provider = /** @type {import('./config.js').ProviderConfig} */ (exchange.provider);
+    const fingerprint = /** @type {string} */ (exchange.fingerprint);
+    const stop = new AbortController();
+    res.on('close', () => stop.abort()); // the client left: so does the check
+    const outcome = await validateKey(provider, upstream, credential, { timeoutMs: config.upstreamTimeoutMs, signal: stop.signal });
+    if (outcome === 'valid') limiter.rememberKey(fingerprint);
+    if (outcome === 'invalid' || outcome === 'forbidden') limiter.forgetKey(fingerprint);
+    if (outcome !== 'valid') exchange.code = `key_${outcome.replace('-', '_')}`;
+    sendJson(res, outcome === 'unreachable' ? 502 : 200, { valid: outcome === 'valid', provider: provider.id, reason: outcome });
+  }
+
+  /** @param {Exchange} exchange */
+  function health(exchange) {
+    const { req, res } = exchange;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return fail(exchange, 405, 'method_not_allowed', 'Use GET.', { allow: 'GET, HEAD' });
+    }
+    sendJson(res, draining ? 503 : 200, { status: draining ? 'shutting-down' : 'ok' });
+  }
+
+  /**
+   * No Origin header: not a cross-origin browser request (a server-side SDK, curl), nothing to decide.
+   * Otherwise the origin must be allowed, and the answer names it.
+   * @param {Exchange} exchange
+   */
+  function corsAllows({ req, res }) {
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    res.setHeader('vary', 'origin');
+    if (!anyOrigin && !allowedOrigins.has(origin)) return false;
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
+    return true;
+  }
+
+  /** @param {Exchange} exchange */
+  function preflight({ req, res }) {
+    const requested = String(req.headers['access-control-request-headers'] ?? '');
+    res.writeHead(204, {
+      'access-control-allow-methods': 'GET, POST',
+      // The origin is trusted; the SDKs send many headers of their own (x-stainless-*, anthropic-*).
+      ...(/^[\w\-, ]*$/.test(requested) && requested !== '' ? { 'access-control-allow-headers': requested } : {}),
+      'access-control-max-age': '600',
+      'content-length': '0',
+    });
+    res.end();
+  }
+
+  /** @param {Exchange} exchange */
+  function tooLarge(exchange) {
+    // The rest of the body is not read: close the connection after answering.
+    exchange.res.setHeader('connection', 'close');
+    fail(exchange, 413, 'body_too_large', `The request body is larger than ${config.maxBodyBytes} bytes.`);
+  }
+
+  /**
+   * @param {Exchange} exchange
+   * @param {Error} error
+   */
+  function upstreamFailed(exchange, error) {
+    const { res } = exchange;
+    if (!exchange.upstreamError) exchange.upstreamError = /** @type {any} */ (error).code ?? error.name;
+    // Mid-answer: cut the connection, so the client sees an incomplete answer rather than a complete one.
+    if (res.headersSent) {
+      exchange.code = 'upstream_incomplete';
+      return res.destroy();
+    }
+    const label = exchange.provider?.label ?? 'The provider';
+    if (error instanceof UpstreamTimeout) {
+      return fail(exchange, 504, 'upstream_timeout', `${label} did not answer within ${config.upstreamTimeoutMs / 1000} s.`);
+    }
+    fail(exchange, 502, 'upstream_unreachable', `${label} could not be reached.`);
+  }
+
+  /**
+   * @param {Exchange} exchange
+   * @param {unknown} error
+   */
+  function internalError(exchange, error) {
+    log.error('internal error', { error, stack: /** @type {Error} */ (error)?.stack }, [exchange.key]);
+    if (exchange.res.headersSent) return exchange.res.destroy();
+    fail(exchange, 500, 'internal_error', 'The proxy failed to handle this request.');
+  }
+
+  /**
+   * An answer the proxy gives itself, in the provider's error shape.
+   * @param {Exchange} exchange
+   * @param {number} status
+   * @param {string} code
+   * @param {string} message  never contains the key
+   * @param {Record<string, string>} [headers]
+   */
+  function fail(exchange, status, code, message, headers = {}) {
+    const { res } = exchange;
+    if (res.headersSent || res.destroyed) return;
+    exchange.code = code;
+    sendJson(res, status, errorBody(exchange.provider?.family, status, code, message), headers);
+  }
+
+  /**
+   * The request's log line, when its connection is done with it. Also where an upstream request is aborted
+   * when the client went away first: the provider stops generating (and charging for) an answer nobody reads.
+   * @param {Exchange} exchange
+   */
+  function finish(exchange) {
+    const { req, res } = exchange;
+    const completed = res.writableFinished;
+    if (!completed && exchange.upstreamRequest && !exchange.upstreamRequest.destroyed) exchange.upstreamRequest.destroy();
+    // 499 (as nginx logs it): the client closed the connection before the answer was complete.
+    const status = completed || exchange.code === 'upstream_incomplete' ? res.statusCode : 499;
+    const debug = log.enabled('debug');
+    log[status >= 500 ? 'error' : 'info'](
+      'request',
+      {
+        method: req.method,
+        provider: exchange.provider?.id,
+        path: exchange.path,
+        status,
+        durationMs: Math.round((performance.now() - exchange.started) * 10) / 10,
+        keyFingerprint: exchange.fingerprint?.slice(0, 8),
+        error: exchange.code ?? (completed ? undefined : 'client_closed'),
+        upstreamError: exchange.upstreamError,
+        ...(debug ? { upstreamMessage: exchange.upstreamMessage?.slice(0, 300), headers: loggedHeaders(req.headers) } : {}),
+      },
+      [exchange.key],
+    );
+  }
+
+  return {
+    handle,
+    /** Stop taking new requests (they get 503 and `connection: close`); those in flight go on. */
+    drain() {
+      draining = true;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    close() {
+      for (const { upstream } of routes.values()) upstream.close();
+    },
+  };
+}
+
+/**
+ * The headers sent to the provider.
+ * @param {import('node:http').IncomingHttpHeaders} incoming
+ * @param {import('./config.js').ProviderConfig} provider
+ * @param {{ header: string, value: string }} credential
+ */
+function forwardedHeaders(incoming, provider, credential) {
+  /** @type {Record<string, string | string[]>} */
+  const headers = {};
+  const listed = incoming.connection ? incoming.connection.toLowerCase().split(',').map((name) => name.trim()) : [];
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (value === undefined || NOT_FORWARDED.has(name) || name.startsWith('x-forwarded-') || name.startsWith('sec-')) continue;
+    if (listed.includes(name)) continue;
+    headers[name] = value;
+  }
+  headers[credential.header] = credential.value;
+  for (const [name, value] of Object.entries(provider.headers)) headers[name] ??= value;
+  const accepted = headers['accept-encoding'];
+  if (typeof accepted === 'string') {
+    const readable = accepted
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => READABLE_ENCODINGS.has(item.split(';')[0].trim().toLowerCase()));
+    headers['accept-encoding'] = readable.length > 0 ? readable.join(', ') : 'identity';
+  }
+  return headers;
+}
+
+/** @param {import('node:http').IncomingHttpHeaders} upstreamHeaders */
+function returnedHeaders(upstreamHeaders) {
+  /** @type {Record<string, string | string[]>} */
+  const headers = {};
+  for (const name in upstreamHeaders) {
+    const value = upstreamHeaders[name];
+    if (value === undefined || NOT_RETURNED.has(name) || name.startsWith('access-control-')) continue;
+    headers[name] = value;
+  }
+  return headers;
+}
+
+/**
+ * An error body as text, or undefined when it cannot be read (unknown encoding, too large once decoded).
+ * @param {Buffer} body
+ * @param {string | undefined} encoding
+ */
+function decode(body, encoding = 'identity') {
+  const options = { maxOutputLength: 4 * MAX_ERROR_BODY_BYTES };
+  try {
+    switch (encoding.trim().toLowerCase()) {
+      case 'identity':
+      case '':
+        return body.toString('utf8');
+      case 'gzip':
+        return zlib.gunzipSync(body, options).toString('utf8');
+      case 'deflate':
+        return zlib.inflateSync(body, options).toString('utf8');
+      case 'br':
+        return zlib.brotliDecompressSync(body, options).toString('utf8');
+      default:
+        return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The provider's error type and message, from any of the three error shapes, for the log line.
+ * @param {string} body already redacted
+ */
+function describeError(body) {
+  try {
+    const parsed = JSON.parse(body);
+    const error = parsed?.error ?? parsed;
+    // OpenAI's `code` is the precise one (invalid_api_key); Anthropic has `type`, Google `status`.
+    const type = typeof error?.code === 'string' ? error.code : (error?.type ?? error?.status);
+    return { type: typeof type === 'string' ? type.slice(0, 60) : undefined, message: typeof error?.message === 'string' ? error.message : undefined };
+  } catch {
+    return { type: undefined, message: body };
+  }
+}
+
+/**
+ * @param {{ auth: { header: string, scheme?: string, alsoAccepted?: Array<{ header: string, scheme?: string }> } }} provider
+ */
+function keyHeaderHint(provider) {
+  return [provider.auth, ...(provider.auth.alsoAccepted ?? [])]
+    .map((accepted) => (accepted.scheme ? `Authorization: ${accepted.scheme}` : accepted.header))
+    .join(' or ');
+}
+
+/**
+ * @param {import('node:http').ServerResponse} res
+ * @param {number} status
+ * @param {unknown} body
+ * @param {Record<string, string>} [headers]
+ */
+function sendJson(res, status, body, headers = {}) {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}

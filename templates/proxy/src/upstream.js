@@ -1,0 +1,29 @@
+// Requests to a provider: node:http(s) with a keep-alive agent per provider, so a forwarded request reuses an
+// open TLS connection instead of paying a handshake each time. (Measured against fetch: plain node:http keeps
+// the proxy close to a bare pass-through, and passes compressed bodies through without decoding them.)
+
+import http from 'node:http';
+import https from 'node:https';
+
+/**
+ * @param {import('./config.js').ProviderConfig} provider
+ */
+export function createUpstream(provider) {
+  const { url } = provider;
+  const transport = url.protocol === 'https:' ? https : http;
+  const agent = new transport.Agent({ keepAlive: true, maxFreeSockets: 64, scheduling: 'lifo' });
+  const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  // An origin may carry a path prefix (a gateway, a test server): request paths are appended to it unchanged.
+  const prefix = url.pathname.replace(/\/+$/, '');
+  return {
+    /**
+     * @param {string} target  path and query, already checked against the allowlist
+     * @param {{ method: string, headers: Record<string, string | string[]>, signal?: AbortSignal }} options
+     */
+    request: (target, options) =>
+      transport.request({ protocol: url.protocol, hostname, port: url.port, path: prefix + target, agent, ...options }),
+    close: () => agent.destroy(),
+  };
+}
+
+/** @typedef {ReturnType<typeof createUpstream>} Upstream */
