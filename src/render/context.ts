@@ -17,6 +17,12 @@ export interface ProviderView extends ProviderDefinition {
   isDefault: boolean;
   /** `{anthropic: true}` style flags for `{{#if family.anthropic}}`. */
   is: Record<'anthropic' | 'openai' | 'google', boolean>;
+  /**
+   * What the provider's official SDK appends to the origin in its base URL: the OpenAI-style API prefix
+   * (`/v1`, `/openai/v1`, `/api/v1`, or '' for DeepSeek); '' for Anthropic and Google, whose SDKs add the
+   * version themselves. A proxy's SDK base URL is `<proxy>/<id><sdkBasePath>`.
+   */
+  sdkBasePath: string;
 }
 
 export interface RenderContext extends ProjectNames {
@@ -55,6 +61,7 @@ export function buildContext(answers: Answers, generator: { name: string; versio
         openai: provider.family === 'openai',
         google: provider.family === 'google',
       },
+      sdkBasePath: provider.family === 'openai' ? provider.chat.path.replace(/\/chat\/completions$/, '') : '',
     };
   });
   const defaultProvider = providers[0];
