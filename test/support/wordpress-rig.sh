@@ -19,6 +19,7 @@
 # - `php -S` workers outlive their master: every server is started with setsid and stopped by killing its whole
 #   process group. Same for mariadbd.
 # - wp-load.php runs at global scope and overwrites globals such as $plugin: the PHP helpers use rig_ names only.
+# - opcache is enabled in `php -S` (unlike plain CLI) and caches files for 2 s: revalidate on every request.
 # - WP_HTTP_BLOCK_EXTERNAL lets requests to the site's own host through: the fake provider on 127.0.0.1 is reachable,
 #   anything on the internet is not.
 set -euo pipefail
@@ -134,7 +135,10 @@ EOF
   php "$helpers/install.php" "$rig/wp" "$url" >"$rig/install.log" 2>&1 || { cat "$rig/install.log" >&2; die "WordPress install failed"; }
 
   # --- serve
-  PHP_CLI_SERVER_WORKERS=4 setsid php -S "127.0.0.1:$port" -t "$rig/wp" </dev/null >"$rig/php-server.log" 2>&1 &
+  # opcache is on for `php -S` and by default trusts a cached file for 2 s: tests that edit wp-config.php (salts) need
+  # every request to see the current file.
+  PHP_CLI_SERVER_WORKERS=4 setsid php -d opcache.revalidate_freq=0 -S "127.0.0.1:$port" -t "$rig/wp" \
+    </dev/null >"$rig/php-server.log" 2>&1 &
   echo $! >"$rig/php-server.pid"
   for i in $(seq 1 100); do
     if grep -q "Failed to listen" "$rig/php-server.log" 2>/dev/null; then
