@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import type { Answers } from '../src/answers.js';
+import { decodeLastGenerated, encodeLastGenerated } from '../src/project/manifest.js';
+import { applyChanges, parseChanges } from '../src/update/answers.js';
+import { hasConflictMarkers, mergeThreeWay } from '../src/update/merge.js';
+import { planUpdate, type OnDisk } from '../src/update/plan.js';
+import { compareVersions, isSafeRelativePath } from '../src/update/project.js';
+import { findPattern } from '../src/patterns/index.js';
+
+/** The merge, the per-file decisions and the answer changes, in memory: every branch, quickly. */
+
+const text = (...lines: string[]) => lines.map((line) => `${line}\n`).join('');
+const BASE = text('one', 'two', 'three', 'four', 'five', 'six', 'seven');
+
+describe('mergeThreeWay', () => {
+  it('combines edits on separate lines', () => {
+    const ours = text('one', 'two', 'three', 'four', 'five', 'six', 'seven', '// mine');
+    const theirs = text('ONE', 'two', 'three', 'four', 'five', 'six', 'seven');
+    expect(mergeThreeWay(ours, BASE, theirs)).toEqual({ content: text('ONE', 'two', 'three', 'four', 'five', 'six', 'seven', '// mine'), conflicts: 0 });
+  });
+
+  it('takes the same change made on both sides once', () => {
+    const both = text('one', 'TWO', 'three', 'four', 'five', 'six', 'seven');
+    expect(mergeThreeWay(both, BASE, both)).toEqual({ content: both, conflicts: 0 });
+  });
+
+  it('marks a line changed on both sides, with the three labelled versions', () => {
+    const ours = text('one', 'two', 'three (mine)', 'four', 'five', 'six', 'seven');
+    const theirs = text('one', 'two', 'three (new)', 'four', 'five', 'six', 'seven');
+    const { content, conflicts } = mergeThreeWay(ours, BASE, theirs);
+    expect(conflicts).toBe(1);
+    expect(content).toBe(
+      text('one', 'two', '<<<<<<< your version', 'three (mine)', '||||||| last generated', 'three', '=======', 'three (new)', '>>>>>>> new', 'four', 'five', 'six', 'seven'),
+    );
+    expect(hasConflictMarkers(content)).toBe(true);
+  });
+
+  it('keeps markers on lines of their own when a side lacks the final newline', () => {
+    const { content } = mergeThreeWay('a\nmine', 'a\nb\n', 'a\nnew\n');
+    expect(content).toBe(text('a', '<<<<<<< your version', 'mine', '||||||| last generated', 'b', '=======', 'new', '>>>>>>> new'));
+  });
+
+  it('merges a CRLF checkout against LF renders without turning every line into a conflict', () => {
+    const ours = BASE.replace(/\n/g, '\r\n') + '// mine\r\n';
+    const theirs = BASE.replace('one', 'ONE');
+    const { content, conflicts } = mergeThreeWay(ours, BASE, theirs);
+    expect(conflicts).toBe(0);
+    expect(content).toBe(theirs.replace(/\n/g, '\r\n') + '// mine\r\n');
+  });
+
+  it('with no common ancestor, keeps both whole files in one conflict', () => {
+    const { content, conflicts } = mergeThreeWay(text('mine'), '', text('generated'));
+    expect(conflicts).toBe(1);
+    expect(content).toBe(text('<<<<<<< your version', 'mine', '||||||| last generated', '=======', 'generated', '>>>>>>> new'));
+  });
+
+  it('does not take a lone marker-looking line for a conflict', () => {
+    expect(hasConflictMarkers(text('<<<<<<< your version', 'only the start'))).toBe(false);
+    expect(hasConflictMarkers(text('=======', 'a heading underline'))).toBe(false);
+  });
+});
+
+describe('planUpdate', () => {
+  const disk = (files: Record<string, string | null | 'DIR'>) => (file: string): OnDisk => {
+    const value = files[file];
+    if (value === undefined || value === null) return { kind: 'missing' };
+    if (value === 'DIR') return { kind: 'other' };
+    return { kind: 'file', bytes: Buffer.from(value) };
+  };
+  const map = (files: Record<string, string>) => new Map(Object.entries(files));
+
+  it('gives every file the status the issue names', () => {
+    const base = map({
+      'pristine.js': 'p\n',
+      'same.js': 's\n',
+      'edited.js': BASE,
+      'clash.js': BASE,
+      'gone-pristine.js': 'g\n',
+      'gone-edited.js': 'g\n',
+      'gone-missing.js': 'g\n',
+      'deleted.js': 'd\n',
+      'dir.js': 'x\n',
+    });
+    const next = map({
+      'pristine.js': 'P\n',
+      'same.js': 's\n',
+      'edited.js': BASE.replace('one', 'ONE'),
+      'clash.js': BASE.replace('three', 'three (new)'),
+      'deleted.js': 'D\n',
+      'dir.js': 'X\n',
+      'new.js': 'n\n',
+      'new-taken.js': 'n\n',
+      'new-same.js': 'same\n',
+      'byok.json': '{}\n',
+    });
+    const plan = planUpdate({
+      base,
+      next,
+      restore: false,
+      read: disk({
+        'pristine.js': 'p\n',
+        'same.js': 's\n',
+        'edited.js': `${BASE}// mine\n`,
+        'clash.js': BASE.replace('three', 'three (mine)'),
+        'gone-pristine.js': 'g\n',
+        'gone-edited.js': 'g (mine)\n',
+        'dir.js': 'DIR',
+        'new-taken.js': 'mine\n',
+        'new-same.js': 'same\n',
+        'byok.json': '{"old":1}\n',
+      }),
+    });
+    const status = Object.fromEntries(plan.map((entry) => [entry.file, entry.status]));
+    expect(status).toEqual({
+      'clash.js': 'conflict',
+      'deleted.js': 'kept',
+      'dir.js': 'conflict',
+      'edited.js': 'merged',
+      'gone-edited.js': 'kept',
+      'gone-missing.js': 'removed',
+      'gone-pristine.js': 'removed',
+      'new-same.js': 'unchanged',
+      'new-taken.js': 'conflict',
+      'new.js': 'added',
+      'pristine.js': 'updated',
+      'same.js': 'unchanged',
+      'byok.json': 'updated',
+    });
+    const entry = (file: string) => plan.find((item) => item.file === file)!;
+    expect(entry('edited.js').write).toBe(`${BASE.replace('one', 'ONE')}// mine\n`);
+    expect(entry('gone-pristine.js').remove).toBe(true);
+    expect(entry('gone-edited.js').remove).toBeUndefined();
+    expect(entry('gone-missing.js').remove).toBeUndefined();
+    expect(entry('deleted.js').write).toBeUndefined();
+    expect(entry('dir.js').write).toBeUndefined();
+    expect(entry('new-taken.js').write).toContain('mine\n');
+    expect(plan.at(-1)!.file).toBe('byok.json');
+  });
+
+  it('--restore writes back the files the user deleted, as the new render has them', () => {
+    const plan = planUpdate({ base: map({ 'a.js': 'a\n' }), next: map({ 'a.js': 'A\n' }), restore: true, read: disk({}) });
+    expect(plan).toEqual([{ file: 'a.js', status: 'added', reason: expect.stringContaining('restored'), write: 'A\n' }]);
+  });
+
+  it('treats a file that is not UTF-8 as a conflict it leaves alone', () => {
+    const plan = planUpdate({
+      base: map({ 'a.txt': 'a\n' }),
+      next: map({ 'a.txt': 'A\n' }),
+      restore: false,
+      read: () => ({ kind: 'file', bytes: Buffer.from([0xff, 0xfe, 0x00, 0x41]) }),
+    });
+    expect(plan).toEqual([{ file: 'a.txt', status: 'conflict', reason: expect.stringContaining('UTF-8') }]);
+  });
+});
+
+describe('the copy of the last render', () => {
+  it('is deterministic and round-trips exactly', () => {
+    const files = new Map([
+      ['b.js', 'b\n'],
+      ['a/é.md', 'héllo\r\nno final newline'],
+    ]);
+    const encoded = encodeLastGenerated(files);
+    expect(encodeLastGenerated(new Map([...files].reverse()))).toEqual(encoded);
+    expect(decodeLastGenerated(encoded)).toEqual(new Map([...files].sort()));
+  });
+
+  it('refuses a decompression bomb', () => {
+    const encoded = encodeLastGenerated(new Map([['big', 'x'.repeat(100_000)]]));
+    expect(() => decodeLastGenerated(encoded, 10_000)).toThrow();
+  });
+});
+
+describe('paths from byok.json', () => {
+  it.each(['a.js', 'src/a.js', '.gitignore', 'includes/class-x.php'])('accepts %s', (file) => expect(isSafeRelativePath(file)).toBe(true));
+  it.each(['', '/etc/passwd', '../x', 'a/../../x', 'a/./b', 'a//b', 'a\\b', 'C:/x', '.git/config', 'a\0b'])('refuses %j', (file) =>
+    expect(isSafeRelativePath(file)).toBe(false),
+  );
+});
+
+describe('versions', () => {
+  it('compares numerically', () => {
+    expect(compareVersions('0.10.0', '0.9.9')).toBeGreaterThan(0);
+    expect(compareVersions('1.0.0', '1.0.0')).toBe(0);
+    expect(compareVersions('1.0.0-beta.1', '1.0.1')).toBeLessThan(0);
+  });
+});
+
+describe('answer changes', () => {
+  const proxy = findPattern('proxy')!;
+  const recorded: Answers = {
+    name: 'App',
+    pattern: 'proxy',
+    providers: ['anthropic', 'openai'],
+    models: { anthropic: 'claude-custom', openai: 'gpt-custom' },
+    baseUrls: { openai: 'http://127.0.0.1:9/openai' },
+    options: { rateLimitStore: 'redis' },
+  };
+
+  it('keeps what stays, defaults what is new, drops what goes', () => {
+    const answers = applyChanges(recorded, parseChanges({ provider: 'openai,google' }, proxy));
+    expect(answers.providers).toEqual(['openai', 'google']);
+    expect(answers.models.openai).toBe('gpt-custom');
+    expect(answers.models.google).toMatch(/^gemini/);
+    expect(answers.models.anthropic).toBeUndefined();
+    expect(answers.baseUrls).toEqual({ openai: 'http://127.0.0.1:9/openai' });
+    expect(answers.options).toEqual({ rateLimitStore: 'redis' });
+  });
+
+  it('changes only what the flags name', () => {
+    const answers = applyChanges(recorded, parseChanges({ model: ['anthropic=claude-other'], rateLimitStore: 'memory', baseUrl: ['openai=official'] }, proxy));
+    expect(answers).toEqual({ ...recorded, models: { ...recorded.models, anthropic: 'claude-other' }, baseUrls: {}, options: { rateLimitStore: 'memory' } });
+  });
+
+  it('refuses another pattern\'s option and a pattern change', () => {
+    expect(() => parseChanges({ storage: 'memory' }, proxy)).toThrow(/new project/);
+    expect(() => parseChanges({ pattern: 'browser' }, proxy)).toThrow(/cannot change the pattern/);
+    expect(() => parseChanges({ pattern: 'proxy' }, proxy)).not.toThrow();
+  });
+
+  it('refuses a model for a provider that is not chosen', () => {
+    expect(() => applyChanges(recorded, parseChanges({ provider: 'openai', model: ['anthropic=x'] }, proxy))).toThrow(/not among the chosen providers/);
+  });
+
+  it('refuses a recorded provider this version does not know, and says how to choose again', () => {
+    expect(() => applyChanges({ ...recorded, providers: ['cohere'] }, parseChanges({}, proxy))).toThrow(/does not know.*--provider/);
+    expect(applyChanges({ ...recorded, providers: ['cohere'] }, parseChanges({ provider: 'openai' }, proxy)).providers).toEqual(['openai']);
+  });
+});
