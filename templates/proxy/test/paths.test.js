@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compileAllowlist, isSafePath } from '../src/paths.js';
+import { PROVIDERS } from '../src/providers.js';
+
+describe('allowlist', () => {
+  const allowlist = compileAllowlist(['/v1/models/*', '/v1beta/models/*:generateContent']);
+
+  it('lets `*` match exactly one segment', () => {
+    assert.ok(allowlist.test('/v1/models/gpt-x'));
+    assert.ok(allowlist.test('/v1beta/models/gemini-x:generateContent'));
+    assert.ok(!allowlist.test('/v1/models/a/b'));
+    assert.ok(!allowlist.test('/v1/models/'));
+    assert.ok(!allowlist.test('/v1beta/models/a/b:generateContent'));
+  });
+
+  it('accepts each provider’s own paths', () => {
+    for (const provider of Object.values(PROVIDERS)) {
+      const compiled = compileAllowlist(provider.paths);
+      for (const path of provider.paths) assert.ok(compiled.test(path.replaceAll('*', 'x')), `${provider.label} ${path}`);
+    }
+  });
+});
+
+describe('isSafePath', () => {
+  it('refuses dot segments, encoded separators and control characters', () => {
+    for (const path of ['/a/../b', '/a/./b', '/a/%2e%2E/b', '/a/.%2e/b', '/a%2fb', '/a%5Cb', '/a//b', '/a/%00', '/a\\b', 'a', '/a b', '/%zz']) {
+      assert.equal(isSafePath(path), false, path);
+    }
+  });
+
+  it('accepts ordinary API paths', () => {
+    for (const path of ['/v1/messages', '/v1beta/models/gemini-2.5-flash:streamGenerateContent', '/api/v1/key', '/v1/models/org%3Amodel']) {
+      assert.equal(isSafePath(path), true, path);
+    }
+  });
+});

@@ -1,0 +1,300 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { PROVIDERS } from '../src/providers.js';
+import { allowedPath, eventually, fakeKey, json, keyHeaders, rawRequest, startStubProvider, startTestProxy } from './helpers.js';
+
+const providers = Object.entries(PROVIDERS).map(([id, provider]) => ({ id, ...provider }));
+const [first] = providers;
+
+/** Every header value the stub saw, as one string: where a key must appear once, in its auth header. */
+const allHeaderText = (record) => JSON.stringify(record.headers);
+
+for (const provider of providers) {
+  describe(`${provider.label} route /${provider.id}/`, () => {
+    let stub;
+    let proxy;
+    before(async () => {
+      stub = await startStubProvider();
+      proxy = await startTestProxy(stub, { RATE_LIMIT_BURST: '1000', IP_RATE_LIMIT_BURST: '1000' });
+    });
+    after(async () => {
+      await proxy.close();
+      await stub.close();
+    });
+
+    it('forwards an allowlisted request with the key in its auth header only, as the client sent it', async () => {
+      const key = fakeKey();
+      const path = allowedPath(provider);
+      const response = await fetch(`${proxy.url}/${provider.id}${path}`, {
+        method: 'POST',
+        headers: {
+          ...keyHeaders(provider, key),
+          'content-type': 'application/json',
+          cookie: 'session=secret',
+          'x-forwarded-for': '203.0.113.9',
+          'x-custom-header': 'kept',
+        },
+        body: JSON.stringify({ hello: 'world' }),
+      });
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { ok: true });
+      const seen = stub.requests.at(-1);
+      assert.equal(seen.url, `/${provider.id}${path}`);
+      assert.equal(seen.body, '{"hello":"world"}');
+      assert.equal(seen.headers[provider.auth.header], keyHeaders(provider, key)[provider.auth.header]);
+      assert.equal(allHeaderText(seen).split(key).length, 2, 'the key appears once, in the auth header');
+      assert.ok(!seen.url.includes(key));
+      assert.equal(seen.headers.cookie, undefined);
+      assert.equal(seen.headers['x-forwarded-for'], undefined);
+      assert.equal(seen.headers['x-custom-header'], 'kept');
+      for (const [name, value] of Object.entries(provider.headers)) assert.equal(seen.headers[name], value);
+    });
+
+    for (const accepted of provider.auth.alsoAccepted ?? []) {
+      it(`also takes the key in ${accepted.header} and forwards that header unchanged`, async () => {
+        const key = fakeKey();
+        const value = accepted.scheme ? `${accepted.scheme} ${key}` : key;
+        const response = await fetch(`${proxy.url}/${provider.id}${allowedPath(provider)}`, { headers: { [accepted.header]: value } });
+        assert.equal(response.status, 200);
+        const seen = stub.requests.at(-1);
+        assert.equal(seen.headers[accepted.header], value);
+        assert.equal(seen.headers[provider.auth.header], undefined);
+      });
+    }
+
+    it('refuses paths off the allowlist, traversal included, without calling the provider', async () => {
+      const before = stub.requests.length;
+      const paths = ['/admin', '/v1/organization/users', `${allowedPath(provider)}/../../admin`, `${allowedPath(provider)}/%2e%2e/%2E%2E/admin`, `${allowedPath(provider)}%2F..%2Fadmin`, `${allowedPath(provider)}/`];
+      for (const path of paths) {
+        const response = await rawRequest(proxy.url, `/${provider.id}${path}`, { headers: keyHeaders(provider, fakeKey()) });
+        assert.equal(response.status, 404, path);
+      }
+      assert.equal(stub.requests.length, before);
+    });
+
+    it('answers 401 in the provider’s error shape when the key is missing', async () => {
+      const before = stub.requests.length;
+      const response = await fetch(`${proxy.url}/${provider.id}${allowedPath(provider)}`);
+      assert.equal(response.status, 401);
+      const body = await response.text();
+      assert.match(body, new RegExp(provider.auth.scheme ? 'Authorization' : provider.auth.header));
+      assert.equal(stub.requests.length, before);
+    });
+
+    it('refuses a key in the query string with 400 naming the header to use', async () => {
+      const key = fakeKey();
+      const response = await fetch(`${proxy.url}/${provider.id}${allowedPath(provider)}?key=${key}`);
+      assert.equal(response.status, 400);
+      const body = await response.text();
+      assert.match(body, new RegExp(provider.auth.scheme ? 'Authorization' : provider.auth.header));
+      assert.ok(!body.includes(key));
+      await eventually(() => proxy.lines.length > 0 && !proxy.lines.some((line) => line.includes(key)));
+    });
+
+    it('validates keys with the provider’s key check', async () => {
+      const invalid = provider.keyCheck.rules.find((rule) => rule.outcome === 'invalid');
+      const cases = [
+        [(req, res) => json(res, 200, { data: [] }), 200, 'valid'],
+        [(req, res) => json(res, invalid.status, { error: { message: `bad key ${invalid.bodyIncludes ?? ''}` } }), 200, 'invalid'],
+        [(req, res) => json(res, 500, { error: { message: 'down' } }), 502, 'unreachable'],
+      ];
+      for (const [handler, status, reason] of cases) {
+        stub.next(handler);
+        const key = fakeKey();
+        const response = await fetch(`${proxy.url}/${provider.id}/byok/validate`, { method: 'POST', headers: keyHeaders(provider, key) });
+        assert.equal(response.status, status);
+        assert.deepEqual(await response.json(), { valid: reason === 'valid', provider: provider.id, reason });
+        const seen = stub.requests.at(-1);
+        assert.equal(seen.url, `/${provider.id}${provider.keyCheck.path}`);
+        assert.equal(seen.method, 'GET');
+      }
+    });
+
+    it('removes the key from an upstream error that echoes it, in the answer and in the logs', async () => {
+      const key = fakeKey();
+      stub.next((req, res) => json(res, 500, { error: { message: `internal error for key ${key}`, type: 'api_error' } }));
+      const response = await fetch(`${proxy.url}/${provider.id}${allowedPath(provider)}`, { method: 'POST', headers: keyHeaders(provider, key), body: '{}' });
+      assert.equal(response.status, 500);
+      const body = await response.text();
+      assert.ok(!body.includes(key), body);
+      assert.match(body, /internal error for key \[redacted\]/);
+      await eventually(() => proxy.lines.some((line) => line.includes('internal error for key')));
+      assert.ok(!proxy.lines.join('\n').includes(key));
+    });
+  });
+}
+
+describe('hardening', () => {
+  let stub;
+  let proxy;
+  const url = (path = allowedPath(first)) => `${proxy.url}/${first.id}${path}`;
+  before(async () => {
+    stub = await startStubProvider();
+    proxy = await startTestProxy(stub, {
+      RATE_LIMIT_BURST: '1000',
+      IP_RATE_LIMIT_BURST: '1000',
+      MAX_BODY_BYTES: '1000',
+      UPSTREAM_TIMEOUT_MS: '300',
+      ALLOWED_ORIGINS: 'https://app.example',
+    });
+  });
+  after(async () => {
+    await proxy.close();
+    await stub.close();
+  });
+
+  it('passes a streamed answer through as it comes, without buffering it', async () => {
+    let release;
+    const released = new Promise((resolve) => (release = resolve));
+    stub.next(async (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: first\n\n');
+      await released;
+      res.end('data: last\n\n');
+    });
+    const response = await fetch(url(), { method: 'POST', headers: keyHeaders(first, fakeKey()), body: '{}' });
+    const reader = response.body.getReader();
+    const { value } = await reader.read();
+    assert.equal(Buffer.from(value).toString(), 'data: first\n\n', 'the first event arrives while the stream is open');
+    release();
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += Buffer.from(chunk.value).toString();
+    assert.equal(rest, 'data: last\n\n');
+  });
+
+  it('refuses a body over MAX_BODY_BYTES with 413, declared or streamed', async () => {
+    const before = stub.requests.length;
+    const declared = await fetch(url(), { method: 'POST', headers: keyHeaders(first, fakeKey()), body: 'x'.repeat(1001) });
+    assert.equal(declared.status, 413);
+    assert.equal(stub.requests.length, before, 'a declared oversized body never reaches the provider');
+
+    const chunked = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 5; i += 1) controller.enqueue(new TextEncoder().encode('y'.repeat(400)));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(url(), { method: 'POST', headers: keyHeaders(first, fakeKey()), body: chunked, duplex: 'half' });
+    assert.equal(streamed.status, 413);
+  });
+
+  it('answers 504 when the provider is silent for UPSTREAM_TIMEOUT_MS, 502 when it cannot be reached', async () => {
+    stub.next(() => {}); // never answers
+    const silent = await fetch(url(), { headers: keyHeaders(first, fakeKey()) });
+    assert.equal(silent.status, 504);
+    await eventually(() => stub.requests.at(-1).closedEarly);
+
+    const unreachable = await startTestProxy({ url: 'http://127.0.0.1:9' });
+    try {
+      const response = await fetch(`${unreachable.url}/${first.id}${allowedPath(first)}`, { headers: keyHeaders(first, fakeKey()) });
+      assert.equal(response.status, 502);
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  it('aborts the upstream request when the client goes away', async () => {
+    stub.next(() => {}); // never answers
+    const stop = new AbortController();
+    const pending = fetch(url(), { headers: keyHeaders(first, fakeKey()), signal: stop.signal }).catch(() => 'aborted');
+    await eventually(() => stub.requests.length > 0 && !stub.requests.at(-1).closedEarly && stub.requests.at(-1).body === '');
+    stop.abort();
+    assert.equal(await pending, 'aborted');
+    await eventually(() => stub.requests.at(-1).closedEarly);
+    await eventually(() => proxy.requestLog().some((entry) => entry.status === 499));
+  });
+
+  it('answers CORS for allowed origins only', async () => {
+    const preflight = await fetch(url(), {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-api-key' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://app.example');
+    assert.match(preflight.headers.get('access-control-allow-headers'), /x-api-key/);
+
+    const refused = await fetch(url(), { headers: { origin: 'https://evil.example', ...keyHeaders(first, fakeKey()) } });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('does not pass back the provider’s cookies or CORS headers', async () => {
+    stub.next((req, res) => json(res, 200, { ok: true }, { 'set-cookie': 'tracking=1', 'access-control-allow-origin': '*', 'x-request-id': 'req_1' }));
+    const response = await fetch(url(), { headers: keyHeaders(first, fakeKey()) });
+    assert.equal(response.headers.get('set-cookie'), null);
+    assert.equal(response.headers.get('access-control-allow-origin'), null);
+    assert.equal(response.headers.get('x-request-id'), 'req_1');
+  });
+
+  it('answers malformed requests with 400 and keeps serving', async () => {
+    const port = Number(new URL(proxy.url).port);
+    for (const garbage of ['NOT HTTP AT ALL\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', '\u0000\u0001\u0002\r\n\r\n']) {
+      const answer = await new Promise((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.end(garbage));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk));
+        socket.on('close', () => resolve(text));
+        socket.on('error', () => resolve(text));
+      });
+      assert.match(answer, /^HTTP\/1\.1 400/);
+    }
+    const health = await fetch(`${proxy.url}/healthz`);
+    assert.deepEqual(await health.json(), { status: 'ok' });
+  });
+
+  it('writes one JSON log line per request, with the key’s fingerprint and never the key', async () => {
+    const key = fakeKey();
+    await fetch(url(), { headers: keyHeaders(first, key) });
+    await eventually(() => proxy.requestLog().some((entry) => entry.path === allowedPath(first) && entry.keyFingerprint));
+    const entry = proxy.requestLog().at(-1);
+    assert.equal(entry.provider, first.id);
+    assert.equal(entry.method, 'GET');
+    assert.equal(entry.status, 200);
+    assert.match(entry.keyFingerprint, /^[0-9a-f]{8}$/);
+    assert.equal(typeof entry.durationMs, 'number');
+    assert.ok(!proxy.lines.join('\n').includes(key));
+  });
+});
+
+describe('rate limits', () => {
+  let stub;
+  let proxy;
+  const url = () => `${proxy.url}/${first.id}${allowedPath(first)}`;
+  before(async () => {
+    stub = await startStubProvider();
+    proxy = await startTestProxy(stub, {
+      RATE_LIMIT_BURST: '5',
+      RATE_LIMIT_PER_MINUTE: '1',
+      IP_RATE_LIMIT_BURST: '3',
+      IP_RATE_LIMIT_PER_MINUTE: '1',
+    });
+  });
+  after(async () => {
+    await proxy.close();
+    await stub.close();
+  });
+
+  it('lets exactly RATE_LIMIT_BURST requests of one key through at once, then 429 with Retry-After', async () => {
+    const key = fakeKey();
+    // The first request proves the key to the proxy; from then on only the key's bucket counts.
+    assert.equal((await fetch(url(), { headers: keyHeaders(first, key) })).status, 200);
+    const answers = await Promise.all(Array.from({ length: 12 }, () => fetch(url(), { headers: keyHeaders(first, key) })));
+    const statuses = answers.map((response) => response.status);
+    assert.equal(statuses.filter((status) => status === 200).length, 4);
+    assert.equal(statuses.filter((status) => status === 429).length, 8);
+    const refused = answers.find((response) => response.status === 429);
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    assert.equal(refused.headers.get('ratelimit-policy'), '"key";q=5;w=300');
+    assert.match(refused.headers.get('ratelimit'), /^"key";r=0;t=\d+$/);
+  });
+
+  it('limits requests without a working key by client address, whatever the key', async () => {
+    stub.next((req, res) => json(res, 401, { error: { message: 'invalid' } }));
+    stub.next((req, res) => json(res, 401, { error: { message: 'invalid' } }));
+    const statuses = [];
+    for (let i = 0; i < 6; i += 1) statuses.push((await fetch(url(), { headers: keyHeaders(first, fakeKey()) })).status);
+    // The address bucket (3) was already used once by the first test's first request.
+    assert.deepEqual(statuses, [401, 401, 429, 429, 429, 429]);
+  });
+});
