@@ -1,0 +1,116 @@
+<?php
+/**
+ * The generated plugin's encryption class: authenticated, versioned, never garbage.
+ */
+
+use PHPUnit\Framework\TestCase;
+
+final class EncryptionTest extends TestCase {
+
+	private const KEY = 'sk-ant-api03-fake-key-for-tests-only-AA';
+
+	public function test_round_trip() {
+		$encryption = new Plugin_Encryption( 'site secret' );
+		$this->assertSame( self::KEY, $encryption->decrypt( $encryption->encrypt( self::KEY ) ) );
+	}
+
+	public function test_round_trip_of_unusual_text() {
+		$encryption = new Plugin_Encryption( 'site secret' );
+		foreach ( array( '', "quote ' \" \\ \0 nul", str_repeat( '🔑', 500 ) ) as $value ) {
+			$this->assertSame( $value, $encryption->decrypt( $encryption->encrypt( $value ) ) );
+		}
+	}
+
+	public function test_stored_form_is_versioned_base64_without_the_plaintext() {
+		$stored = ( new Plugin_Encryption( 'site secret' ) )->encrypt( self::KEY );
+		$this->assertStringStartsWith( 'v1:', $stored );
+		$this->assertSame( Plugin_Encryption::PREFIX, 'v1:' );
+		$this->assertStringNotContainsString( self::KEY, $stored );
+		$raw = base64_decode( substr( $stored, 3 ), true );
+		$this->assertNotFalse( $raw );
+		$this->assertSame( SODIUM_CRYPTO_SECRETBOX_NONCEBYTES + strlen( self::KEY ) + SODIUM_CRYPTO_SECRETBOX_MACBYTES, strlen( $raw ) );
+		$this->assertStringNotContainsString( self::KEY, $raw );
+	}
+
+	public function test_every_encryption_uses_a_fresh_nonce() {
+		$encryption = new Plugin_Encryption( 'site secret' );
+		$first      = base64_decode( substr( $encryption->encrypt( self::KEY ), 3 ) );
+		$second     = base64_decode( substr( $encryption->encrypt( self::KEY ), 3 ) );
+		$this->assertNotSame(
+			substr( $first, 0, SODIUM_CRYPTO_SECRETBOX_NONCEBYTES ),
+			substr( $second, 0, SODIUM_CRYPTO_SECRETBOX_NONCEBYTES )
+		);
+		$this->assertNotSame( $first, $second );
+	}
+
+	public function test_other_secrets_decrypt_to_null_not_garbage() {
+		$stored = ( new Plugin_Encryption( 'old salts' ) )->encrypt( self::KEY );
+		$this->assertNull( ( new Plugin_Encryption( 'new salts' ) )->decrypt( $stored ) );
+	}
+
+	public function test_the_secret_is_hashed_so_long_and_similar_secrets_give_different_keys() {
+		$long   = str_repeat( 'x', 64 );
+		$stored = ( new Plugin_Encryption( $long . 'a' ) )->encrypt( self::KEY );
+		// A key made by truncating the secret to 32 bytes would make these two equal.
+		$this->assertNull( ( new Plugin_Encryption( $long . 'b' ) )->decrypt( $stored ) );
+	}
+
+	public function test_tampering_is_detected() {
+		$encryption = new Plugin_Encryption( 'site secret' );
+		$raw        = base64_decode( substr( $encryption->encrypt( self::KEY ), 3 ) );
+		for ( $i = 0; $i < strlen( $raw ); $i += 7 ) {
+			$altered    = $raw;
+			$altered[ $i ] = chr( ord( $altered[ $i ] ) ^ 1 );
+			$this->assertNull( $encryption->decrypt( 'v1:' . base64_encode( $altered ) ), "byte $i flipped" );
+		}
+	}
+
+	/**
+	 * @dataProvider not_ciphertexts
+	 */
+	public function test_anything_else_decrypts_to_null( $stored ) {
+		$this->assertNull( ( new Plugin_Encryption( 'site secret' ) )->decrypt( $stored ) );
+	}
+
+	public function not_ciphertexts() {
+		$valid = ( new Plugin_Encryption( 'site secret' ) )->encrypt( self::KEY );
+		return array(
+			'null'               => array( null ),
+			'false'              => array( false ),
+			'array'              => array( array( 'v1:' ) ),
+			'empty'              => array( '' ),
+			'the plain key'      => array( self::KEY ),
+			'prefix only'        => array( 'v1:' ),
+			'not base64'         => array( 'v1:***not base64***' ),
+			'too short'          => array( 'v1:' . base64_encode( str_repeat( "\0", 39 ) ) ),
+			'truncated'          => array( substr( $valid, 0, -8 ) ),
+			'unknown version'    => array( 'v2:' . substr( $valid, 3 ) ),
+			'no version'         => array( substr( $valid, 3 ) ),
+		);
+	}
+
+	public function test_for_site_uses_the_logged_in_salt() {
+		$GLOBALS['byok_test_salts'] = array( 'logged_in' => 'key-and-salt-of-this-site' );
+		$stored                     = Plugin_Encryption::for_site()->encrypt( self::KEY );
+		$this->assertSame( self::KEY, ( new Plugin_Encryption( 'key-and-salt-of-this-site' ) )->decrypt( $stored ) );
+
+		$GLOBALS['byok_test_salts'] = array( 'logged_in' => 'rotated' );
+		$this->assertNull( Plugin_Encryption::for_site()->decrypt( $stored ) );
+		unset( $GLOBALS['byok_test_salts'] );
+	}
+
+	/**
+	 * The constant survives salt rotation. In its own process: a constant cannot be undefined again.
+	 *
+	 * @runInSeparateProcess
+	 * @preserveGlobalState disabled
+	 */
+	public function test_the_encryption_key_constant_wins_over_the_salts() {
+		define( getenv( 'BYOK_CONSTANT_PREFIX' ) . '_ENCRYPTION_KEY', 'a long random secret from wp-config.php' );
+		$GLOBALS['byok_test_salts'] = array( 'logged_in' => 'before rotation' );
+		$stored                     = Plugin_Encryption::for_site()->encrypt( self::KEY );
+		$GLOBALS['byok_test_salts'] = array( 'logged_in' => 'after rotation' );
+		$this->assertSame( self::KEY, Plugin_Encryption::for_site()->decrypt( $stored ) );
+		$this->assertSame( self::KEY, ( new Plugin_Encryption( 'a long random secret from wp-config.php' ) )->decrypt( $stored ) );
+	}
+}
