@@ -1,0 +1,49 @@
+// The proxy pattern, generated for each provider alone and for several together: the project is zero-dependency
+// (only node: built-ins), and its own test suite (`npm test`, node:test) passes.
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { PROVIDER_IDS } from '../src/providers/index.js';
+import { generateProxy } from './support/proxy-run.js';
+
+const run = promisify(execFile);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.js') && !entry.parentPath.includes('node_modules'))
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+const combinations = [...PROVIDER_IDS.map((id) => [id]), ['anthropic', 'openai', 'google'], [...PROVIDER_IDS]];
+
+describe.each(combinations.map((providers) => [providers.join(','), providers] as const))('proxy for %s', (_label, providers) => {
+  it('imports only node: built-ins and its own modules, and passes its own npm test', async () => {
+    const { dir, cleanup } = await generateProxy([...providers]);
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      expect(manifest.dependencies).toBeUndefined();
+      expect(manifest.devDependencies).toBeUndefined();
+      for (const file of sourceFiles(dir)) {
+        const source = readFileSync(file, 'utf8');
+        for (const [, specifier] of source.matchAll(/\bfrom\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g)) {
+          if (specifier === undefined) continue;
+          expect(specifier.startsWith('node:') || specifier.startsWith('.'), `${path.relative(dir, file)} imports ${specifier}`).toBe(true);
+        }
+      }
+      const providersSource = readFileSync(path.join(dir, 'src/providers.js'), 'utf8');
+      for (const id of PROVIDER_IDS) expect(providersSource.includes(`  ${id}: {`)).toBe(providers.includes(id));
+
+      const result = await run('npm', ['test'], { cwd: dir, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 50_000 }).catch(
+        (error: { stdout?: string; stderr?: string; message: string }) => {
+          throw new Error(`npm test failed in the generated proxy:\n${error.stdout ?? ''}\n${error.stderr ?? error.message}`);
+        },
+      );
+      expect(result.stdout).toMatch(/# fail 0/);
+      expect(result.stdout).toMatch(/# pass [1-9]\d*/);
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -1,0 +1,172 @@
+// End to end: the official SDKs, unchanged, talk to the generated proxy (a real `node server.js`) in front of the
+// fake provider, streaming included. Only the base URL changes; the fake must see each key in its auth header
+// only, never in a URL or a body.
+import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_MODELS, fakeAnswer, startFakeProvider, type FakeProvider, type RecordedRequest } from './support/fake-provider.mjs';
+import { distinctiveKey, generateProxy, leakedParts, startProxyProcess, type RunningProxy } from './support/proxy-run.js';
+
+const providers = ['anthropic', 'openai', 'google', 'groq'] as const;
+const keys = Object.fromEntries(providers.map((id) => [id, distinctiveKey(id)])) as Record<(typeof providers)[number], string>;
+
+let fake: FakeProvider;
+let proxy: RunningProxy;
+let cleanup: () => void;
+
+beforeAll(async () => {
+  fake = await startFakeProvider();
+  for (const key of Object.values(keys)) fake.addKey(key);
+  fake.setStreamDelay(2);
+  const generated = await generateProxy([...providers], { fake });
+  cleanup = generated.cleanup;
+  proxy = await startProxyProcess(generated.dir, { RATE_LIMIT_BURST: '1000', IP_RATE_LIMIT_BURST: '1000' });
+});
+afterAll(async () => {
+  expect(await proxy?.stop()).toBe(0);
+  await fake?.close();
+  cleanup?.();
+});
+beforeEach(() => fake.reset());
+
+/** The fake saw every request with the key in exactly one header, the expected one, and nowhere else. */
+function expectKeyOnlyIn(header: string, key: string, requests: RecordedRequest[]) {
+  expect(requests.length).toBeGreaterThan(0);
+  for (const request of requests) {
+    const carriers = Object.entries(request.headers).filter(([, value]) => String(value).includes(key));
+    expect(carriers.map(([name]) => name)).toEqual([header]);
+    expect(leakedParts(`${request.path}?${request.query}`, key)).toEqual([]);
+    expect(leakedParts(request.body, key)).toEqual([]);
+  }
+}
+
+describe('@anthropic-ai/sdk through the proxy', () => {
+  const client = () => new Anthropic({ apiKey: keys.anthropic, baseURL: `${proxy.url}/anthropic`, maxRetries: 0 });
+  const params = { model: DEFAULT_MODELS.anthropic[0]!, max_tokens: 64, messages: [{ role: 'user' as const, content: 'Hello proxy' }] };
+
+  it('creates a message; the key travels as the SDK sent it (Authorization: Bearer)', async () => {
+    const message = await client().messages.create(params);
+    expect(message.content).toEqual([{ type: 'text', text: fakeAnswer('anthropic', 'Hello proxy') }]);
+    expectKeyOnlyIn('authorization', keys.anthropic, fake.requests);
+    expect(fake.requests[0]!.headers.authorization).toBe(`Bearer ${keys.anthropic}`);
+  });
+
+  it('streams', async () => {
+    const texts: string[] = [];
+    const stream = client().messages.stream(params).on('text', (text) => texts.push(text));
+    expect(await stream.finalText()).toBe(fakeAnswer('anthropic', 'Hello proxy'));
+    expect(texts.length).toBeGreaterThanOrEqual(3);
+    expectKeyOnlyIn('authorization', keys.anthropic, fake.requests);
+  });
+
+  it('lists models, and accepts x-api-key from clients that send it', async () => {
+    const models = await client().models.list();
+    expect(models.data.length).toBeGreaterThan(0);
+    const response = await fetch(`${proxy.url}/anthropic/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': keys.anthropic, 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
+    expect(response.status).toBe(200);
+    const last = fake.requests.at(-1)!;
+    expect(last.headers['x-api-key']).toBe(keys.anthropic);
+    // The proxy added the version header the client left out.
+    expect(last.headers['anthropic-version']).toBe('2023-06-01');
+    expectKeyOnlyIn('x-api-key', keys.anthropic, [last]);
+  });
+
+  it('surfaces a wrong key as the SDK’s own AuthenticationError', async () => {
+    const wrong = new Anthropic({ apiKey: distinctiveKey('anthropic'), baseURL: `${proxy.url}/anthropic`, maxRetries: 0 });
+    await expect(wrong.messages.create(params)).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+  });
+});
+
+describe('openai SDK through the proxy', () => {
+  const client = (id: 'openai' | 'groq', base: string) => new OpenAI({ apiKey: keys[id], baseURL: `${proxy.url}/${id}${base}`, maxRetries: 0 });
+
+  it('creates a chat completion and streams one', async () => {
+    const openai = client('openai', '/v1');
+    const model = DEFAULT_MODELS.openai[0]!;
+    const completion = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Hello proxy' }] });
+    expect(completion.choices[0]!.message.content).toBe(fakeAnswer('openai', 'Hello proxy'));
+
+    const stream = await openai.chat.completions.create({ model, stream: true, messages: [{ role: 'user', content: 'Stream it' }] });
+    let text = '';
+    let chunks = 0;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      chunks += 1;
+    }
+    expect(text).toBe(fakeAnswer('openai', 'Stream it'));
+    expect(chunks).toBeGreaterThanOrEqual(3);
+    expectKeyOnlyIn('authorization', keys.openai, fake.requests);
+  });
+
+  it('works for an OpenAI-compatible provider under its own prefix (Groq: /groq/openai/v1)', async () => {
+    const groq = client('groq', '/openai/v1');
+    const completion = await groq.chat.completions.create({ model: DEFAULT_MODELS.groq[0]!, messages: [{ role: 'user', content: 'Hi Groq' }] });
+    expect(completion.choices[0]!.message.content).toBe(fakeAnswer('groq', 'Hi Groq'));
+    expect(fake.requests.at(-1)!.path).toBe('/openai/v1/chat/completions');
+    expectKeyOnlyIn('authorization', keys.groq, fake.requests);
+  });
+
+  it('refuses a path off the allowlist with the SDK’s NotFoundError, without calling the provider', async () => {
+    await expect(client('openai', '/v1').files.list()).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    expect(fake.requests).toEqual([]);
+  });
+});
+
+describe('@google/genai through the proxy', () => {
+  const ai = () => new GoogleGenAI({ apiKey: keys.google, httpOptions: { baseUrl: `${proxy.url}/google` } });
+  const model = DEFAULT_MODELS.google[0]!;
+
+  it('generates content and streams it, with the key in x-goog-api-key and never in the URL', async () => {
+    const response = await ai().models.generateContent({ model, contents: 'Hello proxy' });
+    expect(response.text).toBe(fakeAnswer('google', 'Hello proxy'));
+
+    let text = '';
+    let chunks = 0;
+    for await (const chunk of await ai().models.generateContentStream({ model, contents: 'Stream it' })) {
+      text += chunk.text ?? '';
+      chunks += 1;
+    }
+    expect(text).toBe(fakeAnswer('google', 'Stream it'));
+    expect(chunks).toBeGreaterThanOrEqual(3);
+    expect(fake.requests.map((request) => request.path)).toEqual([
+      `/v1beta/models/${model}:generateContent`,
+      `/v1beta/models/${model}:streamGenerateContent`,
+    ]);
+    expect(fake.requests[1]!.query).toBe('alt=sse');
+    expectKeyOnlyIn('x-goog-api-key', keys.google, fake.requests);
+  });
+});
+
+describe('key check', () => {
+  it('answers valid, invalid and forbidden from the provider’s cheapest call', async () => {
+    const forbidden = distinctiveKey('google');
+    fake.addKey(forbidden, { status: 'forbidden' });
+    const check = async (id: string, headers: Record<string, string>) => {
+      const response = await fetch(`${proxy.url}/${id}/byok/validate`, { method: 'POST', headers });
+      return response.json();
+    };
+    expect(await check('anthropic', { 'x-api-key': keys.anthropic })).toEqual({ valid: true, provider: 'anthropic', reason: 'valid' });
+    expect(await check('google', { 'x-goog-api-key': distinctiveKey('google') })).toEqual({ valid: false, provider: 'google', reason: 'invalid' });
+    expect(await check('google', { 'x-goog-api-key': forbidden })).toEqual({ valid: false, provider: 'google', reason: 'forbidden' });
+    expect(fake.requests.map((request) => `${request.method} ${request.provider}${request.path}`)).toEqual([
+      'GET anthropic/v1/models',
+      'GET google/v1beta/models',
+      'GET google/v1beta/models',
+    ]);
+  });
+});
+
+describe('the proxy’s own output', () => {
+  it('never shows a key, only fingerprints', async () => {
+    const output = proxy.stdout() + proxy.stderr();
+    for (const key of Object.values(keys)) expect(leakedParts(output, key)).toEqual([]);
+    const fingerprints = proxy.requestLog().map((entry) => entry.keyFingerprint).filter(Boolean);
+    expect(fingerprints.length).toBeGreaterThan(5);
+    for (const fingerprint of fingerprints) expect(fingerprint).toMatch(/^[0-9a-f]{8}$/);
+  });
+});
