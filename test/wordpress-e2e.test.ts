@@ -214,7 +214,7 @@ for (const testCase of CASES) {
 
       it('needs a key for the new provider to switch, then answers from it', async () => {
         const refused = await submitSettings(admin, plugin, { provider: second, model: '' });
-        expect(notices(refused).find((notice) => notice.type === 'error')?.text).toMatch(/Enter a .+ API key to switch/);
+        expect(notices(refused).find((notice) => notice.type === 'error')?.text).toMatch(/To switch to .+, enter an API key for it/);
         expect(await rig.sql(`SELECT option_value FROM wp_options WHERE option_name = '${plugin.functionPrefix}_settings'`))
           .toContain(`"${first}"`);
 
