@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Answers } from '../src/answers.js';
 import { decodeLastGenerated, encodeLastGenerated } from '../src/project/manifest.js';
 import { applyChanges, parseChanges } from '../src/update/answers.js';
-import { hasConflictMarkers, mergeThreeWay } from '../src/update/merge.js';
+import { hasConflictMarkers, mergeFile, mergeThreeWay } from '../src/update/merge.js';
+import { fillInlineHashes, inlineHashes } from '../src/render/csp.js';
 import { planUpdate, type OnDisk } from '../src/update/plan.js';
 import { compareVersions, isSafeRelativePath } from '../src/update/project.js';
 import { findPattern } from '../src/patterns/index.js';
@@ -57,6 +58,45 @@ describe('mergeThreeWay', () => {
   it('does not take a lone marker-looking line for a conflict', () => {
     expect(hasConflictMarkers(text('<<<<<<< your version', 'only the start'))).toBe(false);
     expect(hasConflictMarkers(text('=======', 'a heading underline'))).toBe(false);
+  });
+});
+
+describe('mergeFile on a page with a strict Content-Security-Policy', () => {
+  const page = (connect: string, script: string[]) =>
+    fillInlineHashes(
+      text(
+        `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'inline-script-hashes'; style-src 'inline-style-hashes'; connect-src ${connect}">`,
+        '<p>hello</p>',
+        '<script>',
+        ...script,
+        '</script>',
+      ),
+    );
+  const script = ['const a = 1;', 'const b = 2;', 'const c = 3;', 'const d = 4;'];
+
+  it('merges a script edit with a policy change, and the policy lists the merged script', () => {
+    const base = page('https://one.example', script);
+    const theirs = page('https://two.example', script);
+    // The user edited the script and, as they must for the page to run, put its new hash in the policy.
+    const ours = page('https://one.example', [...script, 'console.log("mine");']);
+    expect(mergeThreeWay(ours, base, theirs).conflicts).toBe(1);
+
+    const { content, conflicts } = mergeFile('index.html', ours, base, theirs);
+    expect(conflicts).toBe(0);
+    expect(content).toContain('connect-src https://two.example');
+    expect(content).toContain('console.log("mine");');
+    expect(content).toBe(page('https://two.example', [...script, 'console.log("mine");']));
+    expect(content).toContain(`script-src ${inlineHashes(content, 'script')[0]};`);
+    expect(content).toContain("style-src 'none';");
+  });
+
+  it('recomputes a policy the user left stale, and leaves pages without generated hashes to the plain merge', () => {
+    const base = page('https://one.example', script);
+    const stale = base.replace('const a = 1;', 'const a = 10;');
+    expect(mergeFile('index.html', stale, base, base).content).toBe(page('https://one.example', ['const a = 10;', ...script.slice(1)]));
+    const handWritten = base.replace(/'sha256-[^']+'/, "'sha256-AAAA'");
+    expect(mergeFile('index.html', stale, handWritten, handWritten).content).toBe(stale);
+    expect(mergeFile('notes.txt', stale, base, base).content).toBe(stale);
   });
 });
 

@@ -47,7 +47,8 @@ export interface UpdateReport {
 /** `create-byok update`: regenerates a project after a provider or option change without losing edits. */
 export async function runUpdate(dirArgument: string | undefined, flags: UpdateFlags, io: Io): Promise<UpdateReport> {
   const root = path.resolve(io.cwd, dirArgument ?? '.');
-  const relativeDir = path.relative(io.cwd, root) || '.';
+  const relative = path.relative(io.cwd, root);
+  const relativeDir = relative === '' ? '.' : relative.startsWith('..') ? root : relative;
   const generator = generatorInfo();
   const interactive = !flags.yes && canPrompt(io);
   const output = flags.json ? io.stderr : io.stdout;

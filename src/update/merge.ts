@@ -1,4 +1,5 @@
 import { diff3Merge } from 'node-diff3';
+import { fillInlineHashes, INLINE_SCRIPT_HASHES, INLINE_STYLE_HASHES } from '../render/csp.js';
 
 /**
  * Conflict labels, as the user reads them in the file: what they have, what create-byok wrote last time (the
@@ -80,4 +81,38 @@ export function mergeThreeWay(ours: string, base: string, theirs: string): Merge
 export function hasConflictMarkers(text: string): boolean {
   const lines = text.split(/\r?\n/);
   return lines.includes(MARKERS.ours) && lines.includes(MARKERS.theirs);
+}
+
+/**
+ * Pages with a strict Content-Security-Policy list the SHA-256 of each inline script and style (see
+ * src/render/csp.ts). Any edit to a script changes its hash, so merged as plain text the policy line would either
+ * conflict on every update or, worse, merge cleanly into a page whose policy blocks its own script. So for such
+ * pages the hash lists are put back to the placeholders the templates write, the three versions are merged, and
+ * the hashes are computed again from the merged page. Only when both generated versions are exactly what the
+ * placeholders give (so the lists are create-byok's, not hand-written) does this apply; a hash the user added by
+ * hand for something else would be recomputed away, which is why it is limited to those pages.
+ */
+const HASH_LIST = {
+  script: { pattern: /(script-src)((?:\s+'sha256-[A-Za-z0-9+/]+={0,2}')+|\s+'none')/g, placeholder: INLINE_SCRIPT_HASHES },
+  style: { pattern: /(style-src)((?:\s+'sha256-[A-Za-z0-9+/]+={0,2}')+|\s+'none')/g, placeholder: INLINE_STYLE_HASHES },
+};
+
+function withPlaceholders(html: string): string {
+  let text = html;
+  for (const { pattern, placeholder } of Object.values(HASH_LIST)) text = text.replace(pattern, `$1 ${placeholder}`);
+  return text;
+}
+
+function hasGeneratedHashes(html: string): boolean {
+  const normalized = withPlaceholders(html);
+  return normalized !== html && fillInlineHashes(normalized) === html;
+}
+
+/** Merges one generated file: plain three-way merge, with the CSP hash lists of HTML pages recomputed. */
+export function mergeFile(file: string, ours: string, base: string, theirs: string): MergeResult {
+  if (!file.endsWith('.html') || !hasGeneratedHashes(theirs) || (base !== '' && !hasGeneratedHashes(base))) {
+    return mergeThreeWay(ours, base, theirs);
+  }
+  const merged = mergeThreeWay(withPlaceholders(ours), withPlaceholders(base), withPlaceholders(theirs));
+  return { content: fillInlineHashes(merged.content), conflicts: merged.conflicts };
 }

@@ -3,7 +3,7 @@ import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MANIFEST_FILE, sha256 } from '../project/manifest.js';
 import type { RenderedFiles } from '../render/render.js';
-import { hasConflictMarkers, mergeThreeWay } from './merge.js';
+import { hasConflictMarkers, mergeFile } from './merge.js';
 
 /**
  * What happens to one file. The vocabulary of the printed plan:
@@ -61,7 +61,7 @@ const REASONS = {
 } as const;
 
 function merged(file: string, ours: string, base: string, theirs: string, existing = false): PlannedFile {
-  const { content, conflicts } = mergeThreeWay(ours, base, theirs);
+  const { content, conflicts } = mergeFile(file, ours, base, theirs);
   const write = content === ours ? undefined : content;
   if (conflicts > 0) {
     return { file, status: 'conflict', reason: existing ? REASONS.existing : `${conflicts} conflicting change${conflicts === 1 ? '' : 's'}`, write };
