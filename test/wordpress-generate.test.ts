@@ -1,0 +1,157 @@
+/**
+ * The generated WordPress plugin as files, without a WordPress: for every provider of the catalog and for hostile
+ * names, it parses (`php -l`), follows the WordPress conventions (test/wordpress/lint-plugin.php), carries a valid
+ * header and readme with the external-services disclosure, and holds no template noise or dead provider code.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PROVIDERS } from '../src/providers/index.js';
+import { repoRoot } from './support/cli.js';
+import type { ProviderId } from './support/fake-provider.mjs';
+import { HOSTILE_NAMES } from './support/hostile-names.js';
+import { phpLint, spawnCollect } from './support/wordpress-rig.js';
+import { generatePlugin, type GeneratedPlugin } from './wordpress/helpers.js';
+
+const LINT = path.join(repoRoot, 'test', 'wordpress', 'lint-plugin.php');
+
+/** Each provider alone, the three families together, and the whole catalog. */
+const SELECTIONS: ProviderId[][] = [
+  ...PROVIDERS.map((provider) => [provider.id as ProviderId]),
+  ['anthropic', 'openai', 'google'],
+  PROVIDERS.map((provider) => provider.id as ProviderId),
+];
+
+const generated: GeneratedPlugin[] = [];
+afterAll(() => generated.forEach((plugin) => plugin.cleanup()));
+
+function read(plugin: GeneratedPlugin, file: string): string {
+  return readFileSync(path.join(plugin.dir, file), 'utf8');
+}
+
+/** The plugin's display name as PHP sees it: the main file loaded with the few WordPress functions it calls stubbed. */
+async function nameSeenByPhp(plugin: GeneratedPlugin): Promise<string> {
+  const code = [
+    "define( 'ABSPATH', '/' );",
+    'function add_action() {}',
+    'function register_activation_hook() {}',
+    `require ${JSON.stringify(path.join(plugin.dir, `${plugin.slug}.php`))};`,
+    `echo ${plugin.functionPrefix}_name();`,
+  ].join('\n');
+  const result = await spawnCollect('php', ['-r', code]);
+  if (result.code !== 0) throw new Error(result.stderr || result.stdout);
+  return result.stdout;
+}
+
+SELECTIONS.forEach((providers, index) => {
+  const name = HOSTILE_NAMES[index % HOSTILE_NAMES.length]!;
+  const selected = providers.map((id) => PROVIDERS.find((provider) => provider.id === id)!);
+
+  describe(`wordpress plugin for ${providers.join(', ')}, named ${JSON.stringify(name).slice(0, 40)}`, () => {
+    let plugin: GeneratedPlugin;
+
+    it('generates a folder named by the slug, every PHP file passing php -l', async () => {
+      plugin = await generatePlugin(name, providers, null);
+      generated.push(plugin);
+      expect(plugin.phpFiles.map((file) => path.relative(plugin.dir, file)).sort()).toEqual([
+        'includes/class-encryption.php',
+        'includes/class-key-store.php',
+        'includes/class-provider-client.php',
+        'includes/class-rate-limiter.php',
+        'includes/class-redactor.php',
+        'includes/class-rest-controller.php',
+        'includes/class-settings-page.php',
+        'uninstall.php',
+        `${plugin.slug}.php`,
+      ].sort());
+      for (const file of plugin.phpFiles) expect(await phpLint(file)).toContain('No syntax errors');
+    });
+
+    it('follows the WordPress conventions: ABSPATH guard, prefixes, text domain', async () => {
+      const result = await spawnCollect('php', [
+        LINT, plugin.dir, plugin.slug, plugin.functionPrefix, plugin.classPrefix, plugin.constantPrefix,
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout) as { problems: string[]; stats: Record<string, number> };
+      expect(report.problems).toEqual([]);
+      expect(report.stats.files).toBe(9);
+      expect(report.stats.i18n_calls).toBeGreaterThan(25);
+    });
+
+    it('has a valid plugin header, and keeps the name exactly as typed', async () => {
+      const main = read(plugin, `${plugin.slug}.php`);
+      const header = /^<\?php\n\/\*\*\n([\s\S]*?)\n \*\//.exec(main)?.[1] ?? '';
+      const field = (label: string) => new RegExp(`^ \\* ${label}:\\s+(.+)$`, 'm').exec(header)?.[1];
+      expect(field('Plugin Name')).toBeTruthy();
+      expect(field('Plugin Name')).not.toMatch(/\*\/|\?>/);
+      expect(field('Requires at least')).toBe('6.1');
+      expect(field('Requires PHP')).toMatch(/^\d+\.\d+$/);
+      expect(field('License')).toBe('GPLv2 or later');
+      expect(field('Text Domain')).toBe(plugin.slug);
+      expect(field('Version')).toBe('0.1.0');
+      expect(await nameSeenByPhp(plugin)).toBe(name.trim());
+    });
+
+    it('renders the catalog into the client, and only the wire formats in use', () => {
+      const client = read(plugin, 'includes/class-provider-client.php');
+      for (const provider of selected) {
+        expect(client).toContain(`'base_url'          => '${provider.origin}'`);
+        expect(client).toContain(`'${plugin.constantPrefix}_${provider.id.toUpperCase()}_BASE_URL'`);
+        expect(client).toContain(`'path'  => '${provider.keyCheck.path}'`);
+      }
+      for (const family of ['anthropic', 'openai', 'google']) {
+        const used = selected.some((provider) => provider.family === family);
+        expect(client.includes(`case '${family}':`), `${family} code`).toBe(used);
+      }
+      const settings = read(plugin, 'includes/class-settings-page.php');
+      expect(settings.includes('render_provider_field'), 'provider select').toBe(providers.length > 1);
+      // The key field is a password field labelled "API key", and never gets a value.
+      expect(settings).toContain("esc_html__( 'API key'");
+      expect(settings).toMatch(/<input type="password"[^>]* value=""/);
+    });
+
+    it('discloses in readme.txt what is sent to which provider, when, with their terms and privacy links', () => {
+      const readme = read(plugin, 'readme.txt');
+      expect(readme).toMatch(/^=== .+ ===\n/);
+      expect(readme).toContain('Requires at least: 6.1');
+      expect(readme).toContain('Stable tag: 0.1.0');
+      expect(readme).toContain('License: GPLv2 or later');
+      const shortDescription = readme.split('\n\n')[1]!;
+      expect(shortDescription.length).toBeLessThanOrEqual(150);
+      const services = readme.slice(readme.indexOf('== External services =='), readme.indexOf('== Installation =='));
+      expect(services.length).toBeGreaterThan(100);
+      for (const provider of selected) {
+        const section = services.slice(services.indexOf(`= ${provider.label} =`));
+        expect(section, provider.id).toContain(provider.origin);
+        expect(section).toContain(provider.links.terms);
+        expect(section).toContain(provider.links.privacy);
+        expect(section).toContain(provider.keyCheck.path);
+        expect(section).toMatch(/When an administrator saves a new API key/);
+        expect(section).toMatch(/Each time a logged-in user sends a prompt/);
+      }
+    });
+
+    it('holds no template noise', () => {
+      for (const file of [...plugin.phpFiles, path.join(plugin.dir, 'readme.txt')]) {
+        const text = readFileSync(file, 'utf8');
+        // Handlebars syntax (a hostile name may itself contain "{{", shown as typed).
+        expect(text, file).not.toMatch(/\{\{[#/^>!]|\{\{(?:id|php|raw|comment|md|html|attr|js|json|upper|else)\b/);
+        expect(text, file).not.toMatch(/\n\n\n/);
+        expect(text, file).not.toMatch(/[ \t]+$/m);
+      }
+    });
+  });
+});
+
+describe('wordpress plugin with --base-url', () => {
+  it('uses the given base URL as the default, still overridable, and says so in the readme', async () => {
+    const plugin = await generatePlugin('Gateway Helper', ['openai'], null, ['--base-url', 'openai=http://127.0.0.1:9/gw/openai']);
+    generated.push(plugin);
+    const client = readFileSync(path.join(plugin.dir, 'includes/class-provider-client.php'), 'utf8');
+    expect(client).toContain("'base_url'          => 'http://127.0.0.1:9/gw/openai'");
+    expect(client).toContain("'base_url_constant' => 'GATEWAY_HELPER_OPENAI_BASE_URL'");
+    expect(readFileSync(path.join(plugin.dir, 'readme.txt'), 'utf8')).toContain(
+      "`http://127.0.0.1:9/gw/openai` (this copy was generated to use that address instead of OpenAI's official `https://api.openai.com`)",
+    );
+  });
+});
