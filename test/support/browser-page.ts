@@ -129,6 +129,8 @@ export interface PageWatch {
  */
 export async function openWatchedPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
   const context = await browser.newContext();
+  // Everything here is local and fast: fail in seconds, not Playwright's default 30.
+  context.setDefaultTimeout(5_000);
   const watch: PageWatch = { console: [], violations: [], errors: [] };
   await context.addInitScript(() => {
     document.addEventListener(

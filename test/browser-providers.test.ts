@@ -1,0 +1,311 @@
+// The browser pattern, end to end, per provider: the generated page (served on 127.0.0.1 and opened from file://)
+// in Debian's Chromium, talking to the local fake provider, which behaves like the real APIs in CORS too.
+// Every test also checks what must hold during any run: no CSP violation, the key never in the console, and the
+// provider saw the key only in its auth header.
+
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DEFAULT_MODELS, fakeAnswer, startFakeProvider, type FakeProvider, type ProviderId } from './support/fake-provider.mjs';
+import {
+  AUTH_HEADER,
+  fakeKey,
+  generatePage,
+  keyPlaces,
+  launchChromium,
+  openWatchedPage,
+  pageTraces,
+  pageUrl,
+  serveDirectory,
+  storedItems,
+  type GeneratedPage,
+  type PageWatch,
+} from './support/browser-page.js';
+import { findProvider } from '../src/providers/index.js';
+
+const PROVIDERS: ProviderId[] = ['anthropic', 'openai', 'google', 'mistral', 'openrouter'];
+
+let fake: FakeProvider;
+let browser: Browser;
+let generated: GeneratedPage;
+let served: { url: string; close(): Promise<void> };
+
+// Per test: the page, what it reported, and every key it was given.
+let context: BrowserContext;
+let page: Page;
+let watch: PageWatch;
+let keys: string[];
+
+beforeAll(async () => {
+  fake = await startFakeProvider();
+  generated = await generatePage({ providers: PROVIDERS, fake, name: 'Acme Helper' });
+  served = await serveDirectory(generated.dir);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+  await fake?.close();
+});
+
+beforeEach(() => {
+  fake.reset();
+  fake.setStreamDelay(0);
+  keys = [];
+});
+
+afterEach(async () => {
+  // What must hold during every run, whatever the test did.
+  const consoleText = watch.console.join('\n');
+  await context?.close();
+  expect(watch.violations, 'CSP violations').toEqual([]);
+  expect(watch.errors, 'uncaught page errors').toEqual([]);
+  for (const key of keys) {
+    expect(consoleText.includes(key), 'key in the console').toBe(false);
+    const carrying = fake.requests.filter((request) => request.method !== 'OPTIONS' && keyPlaces([request], key).length);
+    for (const request of carrying) {
+      expect(keyPlaces([request], key), `${request.method} /${request.provider}${request.path}`).toEqual([
+        AUTH_HEADER[request.provider as ProviderId],
+      ]);
+    }
+  }
+  for (const request of fake.requests) {
+    if (request.provider === 'anthropic' && request.method !== 'OPTIONS') {
+      expect(request.headers['anthropic-dangerous-direct-browser-access']).toBe('true');
+    }
+  }
+});
+
+async function open(origin: 'http' | 'file' = 'http'): Promise<void> {
+  ({ context, page, watch } = await openWatchedPage(browser));
+  await page.goto(pageUrl(generated, origin === 'http' ? served : null));
+}
+
+/** A fake key for `provider`, remembered for the after-test checks; known to the fake unless `known` is false. */
+function newKey(provider: ProviderId, options: Parameters<FakeProvider['addKey']>[1] | false = {}): string {
+  const key = fakeKey(provider);
+  keys.push(key);
+  if (options !== false) fake.addKey(key, options);
+  return key;
+}
+
+async function saveKey(provider: ProviderId, key: string): Promise<void> {
+  await page.getByLabel('Provider').selectOption(provider);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Save key' }).click();
+}
+
+const keyError = () => page.locator('#key-error');
+const keyStatus = () => page.getByRole('status');
+const modelSelect = () => page.getByLabel('Model');
+
+/** The model the page should preselect: the catalog default, or the listed model it is an alias of. */
+function expectedDefault(provider: ProviderId, listed: string[]): string {
+  const catalogDefault = findProvider(provider)!.models.default;
+  if (listed.includes(catalogDefault)) return catalogDefault;
+  return listed.find((id) => id.startsWith(`${catalogDefault}-`)) ?? catalogDefault;
+}
+
+async function lastAnswer(): Promise<string> {
+  return (await page.locator('.turn.assistant span').last().textContent()) ?? '';
+}
+
+describe.each(['http', 'file'] as const)('from %s', (origin) => {
+  it.each(PROVIDERS)('%s: invalid key refused, valid key kept with its models, streamed answer, forgotten without trace', async (provider) => {
+    await open(origin);
+
+    // An invalid key: refused with the "wrong key" message, nothing kept.
+    const wrong = newKey(provider, false);
+    await saveKey(provider, wrong);
+    await expect.poll(() => keyError().textContent()).toMatch(/refused this key: it is not a valid API key/);
+    await expect(page.locator('#chat-section').isHidden()).resolves.toBe(true);
+    expect(await keyStatus().textContent()).toBe('');
+
+    // A valid key: kept, shown only as its last four characters, its models listed with the default preselected.
+    const key = newKey(provider);
+    await saveKey(provider, key);
+    await expect.poll(() => keyStatus().textContent()).toBe(`Key saved: …${key.slice(-4)} (${findProvider(provider)!.label})`);
+    expect(await keyError().textContent()).toBe('');
+    expect(await page.getByLabel('API key').inputValue()).toBe('');
+    const options = await modelSelect().locator('option').allTextContents();
+    for (const model of DEFAULT_MODELS[provider]) expect(options).toContain(model);
+    expect(await modelSelect().inputValue()).toBe(expectedDefault(provider, DEFAULT_MODELS[provider]));
+    expect(await pageTraces(page, context)).not.toContain(key);
+    if (!findProvider(provider)!.models.sameAsKeyCheck) {
+      expect(fake.requests.some((r) => r.method === 'GET' && r.path === findProvider(provider)!.models.path)).toBe(true);
+    }
+
+    // A prompt: the answer arrives piece by piece (seen partial before it is complete), written as text.
+    fake.setStreamDelay(60);
+    const prompt = 'Tell me <b>something</b> please';
+    const full = fakeAnswer(provider, prompt);
+    await page.getByLabel('Prompt').fill(prompt);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.waitForFunction(
+      (full) => {
+        const text = document.querySelector('.turn.assistant span')?.textContent ?? '';
+        return text.length > 0 && text.length < full.length;
+      },
+      full,
+      { polling: 10 },
+    );
+    await expect.poll(lastAnswer).toBe(full);
+    expect(await page.getByRole('log').locator('b').count()).toBe(0);
+    const chat = fake.requests.find((r) => r.method === 'POST');
+    expect(chat).toBeDefined();
+    if (provider === 'google') expect(`${chat!.path}?${chat!.query}`).toMatch(/:streamGenerateContent\?alt=sse$/);
+    else expect(JSON.parse(chat!.body).stream).toBe(true);
+
+    // Forget key: no trace in the DOM (input values included), storage, cookies or IndexedDB.
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    expect(await keyStatus().textContent()).toBe('');
+    expect(await page.locator('#chat-section').isHidden()).toBe(true);
+    const traces = await pageTraces(page, context);
+    expect(traces).not.toContain(key);
+    expect(traces).not.toContain(key.slice(-8));
+    expect(await storedItems(page, context)).toEqual({
+      localStorage: [],
+      sessionStorage: [],
+      indexedDB: [],
+      documentCookie: [],
+      cookies: [],
+    });
+  });
+});
+
+describe('what each key-check answer means', () => {
+  it.each(['openai', 'google', 'anthropic'] as const)('%s: a valid key without access (403) is told apart from a wrong key', async (provider) => {
+    await open();
+    await saveKey(provider, newKey(provider, { status: 'forbidden' }));
+    await expect.poll(() => keyError().textContent()).toMatch(/knows this key, but it is not allowed to use the API \(403\)/);
+    expect(await keyError().textContent()).not.toMatch(/not a valid API key/);
+    expect(await keyStatus().textContent()).toBe('');
+  });
+
+  it.each(['anthropic', 'google', 'openai'] as const)('%s: rate limited (429) says how long to wait', async (provider) => {
+    await open();
+    await saveKey(provider, newKey(provider, { status: 'rate-limited' }));
+    // The fake asks for 1 s: Anthropic in retry-after, Gemini in the body's RetryInfo.
+    await expect.poll(() => keyError().textContent()).toMatch(/is rate limiting this key\. Try again in 1 second\./);
+  });
+
+  it('google: a 400 that is not API_KEY_INVALID is not called a wrong key', async () => {
+    await open();
+    fake.nextResponse('google', {
+      status: 400,
+      body: { error: { code: 400, message: 'Request contains an invalid argument.', status: 'INVALID_ARGUMENT' } },
+    });
+    await saveKey('google', newKey('google'));
+    await expect.poll(() => keyError().textContent()).toMatch(/answered 400, so the key could not be checked/);
+    expect(await keyError().textContent()).not.toMatch(/not a valid API key/);
+  });
+
+  it('anthropic: a refusal the browser reports as a network error explains the direct-browser-access header', async () => {
+    await open();
+    // The answer carries no usable CORS header, as when an organisation switched browser access off.
+    fake.nextResponse('anthropic', { headers: { 'access-control-allow-origin': 'https://elsewhere.example' } });
+    await saveKey('anthropic', newKey('anthropic'));
+    await expect.poll(() => keyError().textContent()).toMatch(/Could not reach Anthropic/);
+    const message = await keyError().textContent();
+    expect(message).toContain('anthropic-dangerous-direct-browser-access: true');
+    expect(message).toMatch(/organisation admin/);
+    expect(await keyStatus().textContent()).toBe('');
+    // The browser's own CORS error line is in the console; it names the URL, never the key.
+    expect(watch.console.some((line) => /CORS/.test(line))).toBe(true);
+  });
+
+  it('mistral: an upstream error that echoes the key is shown redacted (by value: Mistral keys have no shape)', async () => {
+    await open();
+    const key = newKey('mistral');
+    await saveKey('mistral', key);
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+    fake.nextResponse('mistral', { status: 401, echoKey: true });
+    await page.getByLabel('Prompt').fill('hello');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const chatError = page.locator('#chat-error');
+    await expect.poll(() => chatError.textContent()).toMatch(/Mistral answered 401: Unauthorized: \[redacted\]/);
+    expect(await pageTraces(page, context)).not.toContain(key);
+    // The question is given back to edit or resend.
+    expect(await page.getByLabel('Prompt').inputValue()).toBe('hello');
+  });
+});
+
+describe('stopping and forgetting', () => {
+  it('Stop ends the stream and keeps what arrived', async () => {
+    await open();
+    await saveKey('openai', newKey('openai'));
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+    fake.setStreamDelay(200);
+    await page.getByLabel('Prompt').fill('one two three four five six seven eight');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(lastAnswer).toMatch(/^Hello/);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => page.getByRole('log').textContent()).toContain('[stopped]');
+    const stopped = await lastAnswer();
+    expect(stopped.length).toBeLessThan(fakeAnswer('openai', 'one two three four five six seven eight').length);
+    expect(await page.getByRole('button', { name: 'Send' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
+    await page.waitForTimeout(500);
+    expect(await lastAnswer()).toBe(stopped);
+  });
+
+  it('Forget key aborts a streaming answer', async () => {
+    await open();
+    const key = newKey('anthropic');
+    await saveKey('anthropic', key);
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+    fake.setStreamDelay(200);
+    await page.getByLabel('Prompt').fill('one two three four five six seven eight');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(lastAnswer).toMatch(/^Hello/);
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    const atForget = await lastAnswer();
+    await page.waitForTimeout(600);
+    expect(await lastAnswer()).toBe(atForget);
+    expect(atForget.length).toBeLessThan(fakeAnswer('anthropic', 'one two three four five six seven eight').length);
+    expect(await page.locator('#transcript').textContent()).toContain('[stopped]');
+    expect(await pageTraces(page, context)).not.toContain(key);
+    expect(await page.locator('#chat-section').isHidden()).toBe(true);
+  });
+
+  it('Forget key aborts a key check in flight: its answer is never used', async () => {
+    await open();
+    fake.nextResponse('google', { delayMs: 800 });
+    const key = newKey('google');
+    await saveKey('google', key);
+    await expect.poll(() => keyStatus().textContent()).toMatch(/Checking the key/);
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    await page.waitForTimeout(1200);
+    expect(await keyStatus().textContent()).toBe('');
+    expect(await keyError().textContent()).toBe('');
+    expect(await page.locator('#chat-section').isHidden()).toBe(true);
+    expect(await pageTraces(page, context)).not.toContain(key);
+  });
+});
+
+describe('keyboard and screen readers', () => {
+  it('works from the keyboard alone, with named fields and live regions', async () => {
+    await open();
+    const key = newKey('openai');
+    await page.getByLabel('Provider').focus();
+    await page.keyboard.press('ArrowDown'); // Anthropic -> OpenAI
+    expect(await page.getByLabel('Provider').inputValue()).toBe('openai');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('api-key');
+    await page.keyboard.type(key);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+    // Focus moves on to the prompt; Ctrl+Enter sends.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('prompt');
+    await page.keyboard.type('hi');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(lastAnswer).toBe(fakeAnswer('openai', 'hi'));
+
+    expect(await page.getByRole('textbox', { name: 'API key' }).getAttribute('type')).toBe('password');
+    expect(await page.getByRole('textbox', { name: 'Prompt' }).count()).toBe(1);
+    expect(await page.getByRole('combobox', { name: 'Model' }).count()).toBe(1);
+    expect(await page.getByRole('log').count()).toBe(1);
+    expect(await page.getByRole('log').getAttribute('aria-busy')).toBe('false');
+    expect(await page.getByRole('alert').count()).toBeGreaterThan(0);
+  });
+});
