@@ -1,0 +1,230 @@
+// The browser pattern's storage choices (--storage session|encrypted), end to end in Chromium, served on
+// 127.0.0.1 and opened from file://: what survives a reload, what storage holds, and what Forget key leaves.
+
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { fakeAnswer, startFakeProvider, type FakeProvider } from './support/fake-provider.mjs';
+import {
+  AUTH_HEADER,
+  fakeKey,
+  generatePage,
+  keyPlaces,
+  launchChromium,
+  openWatchedPage,
+  pageTraces,
+  pageUrl,
+  serveDirectory,
+  storedItems,
+  type GeneratedPage,
+  type PageWatch,
+} from './support/browser-page.js';
+
+const NOTHING_STORED = { localStorage: [], sessionStorage: [], indexedDB: [], documentCookie: [], cookies: [] };
+const PASSPHRASE = 'correct horse battery staple';
+
+let fake: FakeProvider;
+let browser: Browser;
+let sessionPage: GeneratedPage;
+let encryptedPage: GeneratedPage;
+let servedSession: { url: string; close(): Promise<void> };
+let servedEncrypted: { url: string; close(): Promise<void> };
+
+let context: BrowserContext;
+let page: Page;
+let watch: PageWatch;
+let keys: string[];
+
+beforeAll(async () => {
+  fake = await startFakeProvider();
+  // One provider each: the page then has no provider selector.
+  [sessionPage, encryptedPage] = await Promise.all([
+    generatePage({ providers: ['openai'], fake, storage: 'session' }),
+    generatePage({ providers: ['anthropic'], fake, storage: 'encrypted' }),
+  ]);
+  servedSession = await serveDirectory(sessionPage.dir);
+  servedEncrypted = await serveDirectory(encryptedPage.dir);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await servedSession?.close();
+  await servedEncrypted?.close();
+  await fake?.close();
+});
+
+beforeEach(() => {
+  fake.reset();
+  keys = [];
+});
+
+afterEach(async () => {
+  const consoleText = watch.console.join('\n');
+  await context?.close();
+  expect(watch.violations, 'CSP violations').toEqual([]);
+  expect(watch.errors, 'uncaught page errors').toEqual([]);
+  expect(consoleText).not.toContain(PASSPHRASE);
+  for (const key of keys) {
+    expect(consoleText.includes(key), 'key in the console').toBe(false);
+    for (const request of fake.requests.filter((r) => r.method !== 'OPTIONS' && keyPlaces([r], key).length)) {
+      expect(keyPlaces([request], key)).toEqual([AUTH_HEADER[request.provider as 'openai']]);
+    }
+  }
+  for (const request of fake.requests) expect(JSON.stringify(request)).not.toContain(PASSPHRASE);
+});
+
+async function open(url: string): Promise<void> {
+  ({ context, page, watch } = await openWatchedPage(browser));
+  await page.goto(url);
+}
+
+const keyStatus = () => page.locator('#key-status');
+const keyError = () => page.locator('#key-error');
+
+async function chatWorks(provider: 'openai' | 'anthropic'): Promise<void> {
+  await page.getByLabel('Prompt').fill('still there?');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect.poll(() => page.locator('.turn.assistant span').last().textContent()).toBe(fakeAnswer(provider, 'still there?'));
+}
+
+describe('session storage', () => {
+  it.each(['http', 'file'] as const)('from %s: survives a reload of the tab, and Forget key clears it', async (origin) => {
+    await open(pageUrl(sessionPage, origin === 'http' ? servedSession : null));
+    expect(await page.getByLabel('Provider').count()).toBe(0);
+    const key = fakeKey('openai');
+    keys.push(key);
+    fake.addKey(key);
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Save key' }).click();
+    await expect.poll(() => keyStatus().textContent()).toBe(`Key saved: …${key.slice(-4)} (OpenAI)`);
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+
+    await page.reload();
+    await expect.poll(() => keyStatus().textContent()).toBe(`Key saved: …${key.slice(-4)} (OpenAI)`);
+    expect(await page.getByLabel('Model').locator('option').count()).toBeGreaterThan(1);
+    await chatWorks('openai');
+
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    expect(await storedItems(page, context)).toEqual(NOTHING_STORED);
+    expect(await pageTraces(page, context)).not.toContain(key);
+    await page.reload();
+    await page.waitForTimeout(300);
+    expect(await keyStatus().textContent()).toBe('');
+    expect(await page.locator('#chat-section').isHidden()).toBe(true);
+  });
+
+  it('a saved key the provider no longer accepts is dropped on reload', async () => {
+    await open(servedSession.url);
+    const key = fakeKey('openai');
+    keys.push(key);
+    fake.addKey(key);
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Save key' }).click();
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+    fake.removeKey(key);
+    await page.reload();
+    await expect.poll(() => keyError().textContent()).toMatch(/no longer accepts the saved key/);
+    expect(await storedItems(page, context)).toEqual(NOTHING_STORED);
+  });
+});
+
+describe('encrypted local storage', () => {
+  it.each(['http', 'file'] as const)(
+    'from %s: only ciphertext stored; reload asks the passphrase once; a wrong one is refused; Forget key clears it',
+    async (origin) => {
+      await open(pageUrl(encryptedPage, origin === 'http' ? servedEncrypted : null));
+      const key = fakeKey('anthropic');
+      keys.push(key);
+      fake.addKey(key);
+      await page.getByLabel('API key').fill(key);
+      await page.getByLabel('Choose a passphrase').fill(PASSPHRASE);
+      await page.getByRole('button', { name: 'Save key' }).click();
+      await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toBe(`Key saved: …${key.slice(-4)} (Anthropic)`);
+
+      // localStorage holds one versioned record of ciphertext: not the key, not the passphrase, in any encoding.
+      const stored = await page.evaluate(() => ({ ...localStorage }));
+      const records = Object.values(stored);
+      expect(records).toHaveLength(1);
+      const raw = records[0]!;
+      for (const secret of [key, key.slice(4, 20), key.slice(-8), PASSPHRASE]) {
+        expect(raw).not.toContain(secret);
+        expect(raw).not.toContain(Buffer.from(secret).toString('base64').slice(0, 16));
+      }
+      const record = JSON.parse(raw) as Record<string, unknown>;
+      expect(record.v).toBe(1);
+      expect(record.kdf).toBe('PBKDF2-SHA256');
+      expect(record.iterations).toBeGreaterThanOrEqual(600_000);
+      expect(Buffer.from(String(record.salt), 'base64')).toHaveLength(16);
+      expect(Buffer.from(String(record.iv), 'base64')).toHaveLength(12);
+      expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual([]);
+
+      // A second key in the same page: no passphrase asked again, a fresh IV.
+      const second = fakeKey('anthropic');
+      keys.push(second);
+      fake.addKey(second);
+      expect(await page.getByLabel('Choose a passphrase').isHidden()).toBe(true);
+      await page.getByLabel('API key').fill(second);
+      await page.getByRole('button', { name: 'Save key' }).click();
+      await expect.poll(() => keyStatus().textContent()).toBe(`Key saved: …${second.slice(-4)} (Anthropic)`);
+      const secondRecord = JSON.parse(Object.values(await page.evaluate(() => ({ ...localStorage })))[0]!);
+      expect(secondRecord.iv).not.toBe(record.iv);
+      expect(JSON.stringify(secondRecord)).not.toContain(second);
+
+      // Reload: the key is locked until the passphrase is given; a wrong one is refused.
+      await page.reload();
+      await expect.poll(() => page.getByLabel('Passphrase', { exact: true }).isVisible()).toBe(true);
+      expect(await page.getByLabel('API key').isVisible()).toBe(false);
+      expect(await page.locator('#chat-section').isHidden()).toBe(true);
+      await page.getByLabel('Passphrase', { exact: true }).fill('not the passphrase');
+      await page.getByRole('button', { name: 'Unlock' }).click();
+      await expect.poll(() => keyError().textContent(), { timeout: 15_000 }).toMatch(/Wrong passphrase/);
+      expect(await keyStatus().textContent()).toBe('');
+      expect(await page.locator('#chat-section').isHidden()).toBe(true);
+
+      await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+      await page.getByRole('button', { name: 'Unlock' }).click();
+      await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toBe(`Key saved: …${second.slice(-4)} (Anthropic)`);
+      expect(await keyError().textContent()).toBe('');
+      expect(await page.getByLabel('Model').locator('option').count()).toBeGreaterThan(1);
+      await chatWorks('anthropic');
+      expect(await pageTraces(page, context)).not.toContain(PASSPHRASE);
+
+      await page.getByRole('button', { name: 'Forget key' }).click();
+      expect(await storedItems(page, context)).toEqual(NOTHING_STORED);
+      const traces = await pageTraces(page, context);
+      expect(traces).not.toContain(second);
+      expect(traces).not.toContain(PASSPHRASE);
+      await page.reload();
+      expect(await page.getByLabel('API key').isVisible()).toBe(true);
+      expect(await page.getByLabel('Choose a passphrase').isVisible()).toBe(true);
+    },
+  );
+
+  it('refuses a short passphrase before anything is sent', async () => {
+    await open(servedEncrypted.url);
+    const key = fakeKey('anthropic');
+    keys.push(key);
+    fake.addKey(key);
+    await page.getByLabel('API key').fill(key);
+    await page.getByLabel('Choose a passphrase').fill('short');
+    await page.getByRole('button', { name: 'Save key' }).click();
+    await expect.poll(() => keyError().textContent()).toMatch(/at least 8 characters/);
+    expect(fake.requests).toEqual([]);
+    expect(await storedItems(page, context)).toEqual(NOTHING_STORED);
+  });
+
+  it('Forget key from the locked state clears the saved record', async () => {
+    await open(servedEncrypted.url);
+    const key = fakeKey('anthropic');
+    keys.push(key);
+    fake.addKey(key);
+    await page.getByLabel('API key').fill(key);
+    await page.getByLabel('Choose a passphrase').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Save key' }).click();
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Key saved/);
+    await page.reload();
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    expect(await storedItems(page, context)).toEqual(NOTHING_STORED);
+    expect(await page.getByLabel('API key').isVisible()).toBe(true);
+  });
+});
