@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { exec } from '../project/exec.js';
 
 /**
  * What `git status` reports as uncommitted under `dir` (tracked changes and untracked files; ignored files do not
@@ -6,10 +6,10 @@ import { execa } from 'execa';
  * is nothing to protect with this check.
  */
 export async function uncommittedChanges(dir: string): Promise<string[]> {
-  const inside = await execa('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir, reject: false });
-  if (inside.failed || inside.stdout.trim() !== 'true') return [];
-  const status = await execa('git', ['status', '--porcelain', '--untracked-files=all', '--', '.'], { cwd: dir, reject: false });
-  if (status.failed) return [];
+  const inside = await exec('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir, reject: false });
+  if (inside.exitCode !== 0 || inside.stdout.trim() !== 'true') return [];
+  const status = await exec('git', ['status', '--porcelain', '--untracked-files=all', '--', '.'], { cwd: dir, reject: false });
+  if (status.exitCode !== 0) return [];
   return status.stdout
     .split('\n')
     .map((line) => line.slice(3).trim())
