@@ -33,6 +33,7 @@ export function bucketAddress(address) {
   const [head, tail = ''] = address.toLowerCase().split('::');
   const left = head ? head.split(':') : [];
   const right = address.includes('::') && tail ? tail.split(':') : [];
-  const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  const zeros = address.includes('::') ? Array(8 - left.length - right.length).fill('0') : [];
+  const groups = [...left, ...zeros, ...right];
   return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

@@ -36,7 +36,9 @@ export function readConfig(env = process.env) {
   };
 
   const logLevel = text('LOG_LEVEL', 'info');
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
+  }
 
   const allowedOrigins = list(text('ALLOWED_ORIGINS', ''));
   for (const origin of allowedOrigins) {
@@ -60,13 +62,15 @@ export function readConfig(env = process.env) {
       url = undefined;
     }
     if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password) {
-      problems.push(`UPSTREAM_${envName}_URL=${JSON.stringify(origin)}: expected an http(s) URL without query, fragment or credentials`);
+      const expected = 'expected an http(s) URL without query, fragment or credentials';
+      problems.push(`UPSTREAM_${envName}_URL=${JSON.stringify(origin)}: ${expected}`);
       continue;
     }
     const paths = list(text(`UPSTREAM_${envName}_PATHS`, provider.paths.join(',')));
     const badPath = paths.find((path) => !/^\/[A-Za-z0-9\-._~!$&'()+,;=:@/*]*$/.test(path));
     if (paths.length === 0 || badPath !== undefined) {
-      problems.push(`UPSTREAM_${envName}_PATHS: ${badPath === undefined ? 'empty' : JSON.stringify(badPath)}: expected absolute paths separated by commas`);
+      const shown = badPath === undefined ? 'empty' : JSON.stringify(badPath);
+      problems.push(`UPSTREAM_${envName}_PATHS: ${shown}: expected absolute paths separated by commas`);
       continue;
     }
     providers[id] = { ...provider, id, origin, url, paths, allowlist: compileAllowlist(paths) };
@@ -77,8 +81,16 @@ export function readConfig(env = process.env) {
     port: integer('PORT', 8787, 0, 65535),
     allowedOrigins,
     rateLimit: {
-      key: { name: 'key', perMinute: integer('RATE_LIMIT_PER_MINUTE', 60, 1), burst: integer('RATE_LIMIT_BURST', 10, 1) },
-      ip: { name: 'ip', perMinute: integer('IP_RATE_LIMIT_PER_MINUTE', 20, 1), burst: integer('IP_RATE_LIMIT_BURST', 10, 1) },
+      key: {
+        name: 'key',
+        perMinute: integer('RATE_LIMIT_PER_MINUTE', 60, 1),
+        burst: integer('RATE_LIMIT_BURST', 10, 1),
+      },
+      ip: {
+        name: 'ip',
+        perMinute: integer('IP_RATE_LIMIT_PER_MINUTE', 20, 1),
+        burst: integer('IP_RATE_LIMIT_BURST', 10, 1),
+      },
       maxBuckets: integer('RATE_LIMIT_MAX_BUCKETS', 100_000, 100),
     },
     trustedHops,
@@ -91,7 +103,7 @@ export function readConfig(env = process.env) {
     providers,
   };
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
-    problems.push('HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS (the whole request includes its headers)');
+    problems.push('HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS (a request includes its headers)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -5,13 +5,15 @@ import { createHmac, randomBytes } from 'node:crypto';
 /** Query parameters that carry keys. A key there ends up in access logs, browser history and referrers. */
 const KEY_PARAMETERS = new Set(['key', 'api_key', 'apikey', 'api-key', 'x-api-key', 'x-goog-api-key', 'access_token']);
 
+/** @typedef {{ header: string, scheme?: string }} KeyHeader */
+
 /** Every header a key can arrive in, for any provider: none of them is forwarded except the one that carried it. */
 export const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'proxy-authorization']);
 
 /**
  * The key of a request, from the provider's own auth header or one of the headers its official SDKs use.
  * Returns the header it came in and its exact value, so the key is forwarded the way the client sent it.
- * @param {{ auth: { header: string, scheme?: string, alsoAccepted?: Array<{ header: string, scheme?: string }> } }} provider
+ * @param {{ auth: KeyHeader & { alsoAccepted?: KeyHeader[] } }} provider
  * @param {import('node:http').IncomingHttpHeaders} headers
  * @returns {{ key: string, header: string, value: string } | undefined}
  */

@@ -5,7 +5,14 @@ import { LOG_LEVELS } from './config.js';
 import { redact } from './redact.js';
 
 /** Request headers that may appear in a debug log; every other header (credentials above all) never does. */
-export const LOGGED_HEADERS = ['content-type', 'content-length', 'accept', 'user-agent', 'anthropic-version', 'anthropic-beta'];
+export const LOGGED_HEADERS = [
+  'content-type',
+  'content-length',
+  'accept',
+  'user-agent',
+  'anthropic-version',
+  'anthropic-beta',
+];
 
 /**
  * @param {{ level?: string, write?: (line: string) => void }} [options]
@@ -20,7 +27,8 @@ export function createLogger({ level = 'info', write = (line) => process.stdout.
    */
   const log = (lineLevel, message, fields = {}, secrets = []) => {
     if (LOG_LEVELS.indexOf(lineLevel) < threshold) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level: lineLevel, msg: message, ...fields }, errorFields);
+    const entry = { time: new Date().toISOString(), level: lineLevel, msg: message, ...fields };
+    const line = JSON.stringify(entry, errorFields);
     write(`${redact(line, secrets)}\n`);
   };
   return {

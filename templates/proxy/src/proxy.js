@@ -50,7 +50,13 @@ const NOT_FORWARDED = new Set([
  * policies about the provider's host (they would apply to the proxy's), and the provider's CORS answer (the
  * proxy gives its own). Headers starting with `access-control-` are dropped too.
  */
-const NOT_RETURNED = new Set([...HOP_BY_HOP, 'proxy-authenticate', 'set-cookie', 'alt-svc', 'strict-transport-security']);
+const NOT_RETURNED = new Set([
+  ...HOP_BY_HOP,
+  'proxy-authenticate',
+  'set-cookie',
+  'alt-svc',
+  'strict-transport-security',
+]);
 
 /** Encodings the proxy can decode, to redact an error body before passing it back. */
 const READABLE_ENCODINGS = new Set(['gzip', 'deflate', 'br', 'identity']);
@@ -136,26 +142,26 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     if (req.method === 'OPTIONS') return preflight(exchange);
     if (draining) {
       res.setHeader('connection', 'close');
-      return fail(exchange, 503, 'shutting_down', 'The proxy is restarting; retry in a moment.', { 'retry-after': '1' });
+      const message = 'The proxy is restarting; retry in a moment.';
+      return fail(exchange, 503, 'shutting_down', message, { 'retry-after': '1' });
     }
 
     const validating = rest === '/byok/validate';
     const allowedMethods = validating ? ['POST'] : ['GET', 'POST'];
     if (!allowedMethods.includes(req.method ?? '')) {
-      return fail(exchange, 405, 'method_not_allowed', `Use ${allowedMethods.join(' or ')}.`, { allow: allowedMethods.join(', ') });
+      const allow = allowedMethods.join(', ');
+      return fail(exchange, 405, 'method_not_allowed', `Use ${allowedMethods.join(' or ')}.`, { allow });
     }
     if (!validating && !(isSafePath(rest) && provider.allowlist.test(rest))) {
       return fail(exchange, 404, 'path_not_allowed', `This proxy does not forward that path to ${provider.label}.`);
     }
     const parameter = keyParameterIn(query);
     if (parameter !== undefined) {
-      return fail(
-        exchange,
-        400,
-        'key_in_query',
-        `Send the key in the ${keyHeaderHint(provider)} header, not in the URL (query parameter "${parameter.slice(0, 20)}"): ` +
-          'URLs end up in logs and browser history. Consider replacing a key that was sent this way.',
-      );
+      const message =
+        `Send the key in the ${keyHeaderHint(provider)} header, not in the URL ` +
+        `(query parameter "${parameter.slice(0, 20)}"): URLs end up in logs and browser history. ` +
+        'Consider replacing a key that was sent this way.';
+      return fail(exchange, 400, 'key_in_query', message);
     }
 
     const credential = keyFromHeaders(provider, req.headers);
@@ -163,15 +169,18 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       exchange.key = credential.key;
       exchange.fingerprint = fingerprint(credential.key);
     }
-    const decision = await limiter.admit({ fingerprint: exchange.fingerprint, address: clientAddress(req, config.trustedHops) });
+    const address = clientAddress(req, config.trustedHops);
+    const decision = await limiter.admit({ fingerprint: exchange.fingerprint, address });
     if (res.destroyed) return; // the client left while the limiter decided
     for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
     if (!decision.allowed) {
       const whose = decision.policy.name === 'key' ? 'with this key' : 'from this address';
-      return fail(exchange, 429, 'rate_limited', `Too many requests ${whose}; retry in ${decision.retryAfterSeconds} s.`);
+      const message = `Too many requests ${whose}; retry in ${decision.retryAfterSeconds} s.`;
+      return fail(exchange, 429, 'rate_limited', message);
     }
     if (!credential) {
-      return fail(exchange, 401, 'missing_key', `Send your ${provider.label} API key in the ${keyHeaderHint(provider)} header.`);
+      const message = `Send your ${provider.label} API key in the ${keyHeaderHint(provider)} header.`;
+      return fail(exchange, 401, 'missing_key', message);
     }
 
     if (validating) return validate(exchange, upstream, credential);
@@ -192,7 +201,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     const provider = /** @type {import('./config.js').ProviderConfig} */ (exchange.provider);
     let upstreamRequest;
     try {
-      upstreamRequest = upstream.request(target, { method: req.method ?? 'GET', headers: forwardedHeaders(req.headers, provider, credential) });
+      const headers = forwardedHeaders(req.headers, provider, credential);
+      upstreamRequest = upstream.request(target, { method: req.method ?? 'GET', headers });
     } catch {
       // Node refuses some header values it would accept on the way in; nothing was sent.
       return fail(exchange, 400, 'bad_request', 'The request has a header that cannot be forwarded.');
@@ -243,13 +253,17 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     });
     response.on('error', (error) => upstreamFailed(exchange, error));
     response.on('end', () => {
-      const text = size <= MAX_ERROR_BODY_BYTES ? decode(Buffer.concat(chunks), response.headers['content-encoding']) : undefined;
+      const encoding = response.headers['content-encoding'];
+      const text = size <= MAX_ERROR_BODY_BYTES ? decode(Buffer.concat(chunks), encoding) : undefined;
       const body = text === undefined ? undefined : redact(text, [exchange.key]);
       const outcome = keyOutcome(provider, status, body ?? '');
-      if (exchange.fingerprint && (outcome === 'invalid' || outcome === 'forbidden')) limiter.forgetKey(exchange.fingerprint);
+      if (exchange.fingerprint && (outcome === 'invalid' || outcome === 'forbidden')) {
+        limiter.forgetKey(exchange.fingerprint);
+      }
       if (body === undefined) {
         exchange.upstreamError = 'unreadable_error_body';
-        return fail(exchange, 502, 'upstream_error', `${provider.label} answered ${status} with a body the proxy cannot read.`);
+        const message = `${provider.label} answered ${status} with a body the proxy cannot read.`;
+        return fail(exchange, 502, 'upstream_error', message);
       }
       const described = describeError(body);
       exchange.upstreamError = described.type;
@@ -274,11 +288,15 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     const fingerprint = /** @type {string} */ (exchange.fingerprint);
     const stop = new AbortController();
     res.on('close', () => stop.abort()); // the client left: so does the check
-    const outcome = await validateKey(provider, upstream, credential, { timeoutMs: config.upstreamTimeoutMs, signal: stop.signal });
+    const outcome = await validateKey(provider, upstream, credential, {
+      timeoutMs: config.upstreamTimeoutMs,
+      signal: stop.signal,
+    });
     if (outcome === 'valid') limiter.rememberKey(fingerprint);
     if (outcome === 'invalid' || outcome === 'forbidden') limiter.forgetKey(fingerprint);
     if (outcome !== 'valid') exchange.code = `key_${outcome.replace('-', '_')}`;
-    sendJson(res, outcome === 'unreachable' ? 502 : 200, { valid: outcome === 'valid', provider: provider.id, reason: outcome });
+    const answer = { valid: outcome === 'valid', provider: provider.id, reason: outcome };
+    sendJson(res, outcome === 'unreachable' ? 502 : 200, answer);
   }
 
   /** @param {Exchange} exchange */
@@ -339,7 +357,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     }
     const label = exchange.provider?.label ?? 'The provider';
     if (error instanceof UpstreamTimeout) {
-      return fail(exchange, 504, 'upstream_timeout', `${label} did not answer within ${config.upstreamTimeoutMs / 1000} s.`);
+      const message = `${label} did not answer within ${config.upstreamTimeoutMs / 1000} s.`;
+      return fail(exchange, 504, 'upstream_timeout', message);
     }
     fail(exchange, 502, 'upstream_unreachable', `${label} could not be reached.`);
   }
@@ -377,7 +396,9 @@ export function createProxy({ config, limiter, fingerprint, log }) {
   function finish(exchange) {
     const { req, res } = exchange;
     const completed = res.writableFinished;
-    if (!completed && exchange.upstreamRequest && !exchange.upstreamRequest.destroyed) exchange.upstreamRequest.destroy();
+    if (!completed && exchange.upstreamRequest && !exchange.upstreamRequest.destroyed) {
+      exchange.upstreamRequest.destroy();
+    }
     // 499 (as nginx logs it): the client closed the connection before the answer was complete.
     const status = completed || exchange.code === 'upstream_incomplete' ? res.statusCode : 499;
     const debug = log.enabled('debug');
@@ -392,7 +413,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
         keyFingerprint: exchange.fingerprint?.slice(0, 8),
         error: exchange.code ?? (completed ? undefined : 'client_closed'),
         upstreamError: exchange.upstreamError,
-        ...(debug ? { upstreamMessage: exchange.upstreamMessage?.slice(0, 300), headers: loggedHeaders(req.headers) } : {}),
+        ...(debug && { upstreamMessage: exchange.upstreamMessage?.slice(0, 300), headers: loggedHeaders(req.headers) }),
       },
       [exchange.key],
     );
@@ -425,8 +446,8 @@ function forwardedHeaders(incoming, provider, credential) {
   const listed = incoming.connection ? incoming.connection.toLowerCase().split(',').map((name) => name.trim()) : [];
   for (const name in incoming) {
     const value = incoming[name];
-    if (value === undefined || NOT_FORWARDED.has(name) || name.startsWith('x-forwarded-') || name.startsWith('sec-')) continue;
-    if (listed.includes(name)) continue;
+    if (value === undefined || NOT_FORWARDED.has(name) || listed.includes(name)) continue;
+    if (name.startsWith('x-forwarded-') || name.startsWith('sec-')) continue;
     headers[name] = value;
   }
   headers[credential.header] = credential.value;
@@ -490,14 +511,17 @@ function describeError(body) {
     const error = parsed?.error ?? parsed;
     // OpenAI's `code` is the precise one (invalid_api_key); Anthropic has `type`, Google `status`.
     const type = typeof error?.code === 'string' ? error.code : (error?.type ?? error?.status);
-    return { type: typeof type === 'string' ? type.slice(0, 60) : undefined, message: typeof error?.message === 'string' ? error.message : undefined };
+    return {
+      type: typeof type === 'string' ? type.slice(0, 60) : undefined,
+      message: typeof error?.message === 'string' ? error.message : undefined,
+    };
   } catch {
     return { type: undefined, message: body };
   }
 }
 
 /**
- * @param {{ auth: { header: string, scheme?: string, alsoAccepted?: Array<{ header: string, scheme?: string }> } }} provider
+ * @param {{ auth: import('./keys.js').KeyHeader & { alsoAccepted?: import('./keys.js').KeyHeader[] } }} provider
  */
 function keyHeaderHint(provider) {
   return [provider.auth, ...(provider.auth.alsoAccepted ?? [])]

@@ -11,7 +11,9 @@ import https from 'node:https';
 export function createUpstream(provider) {
   const { url } = provider;
   const transport = url.protocol === 'https:' ? https : http;
-  const agent = new transport.Agent({ keepAlive: true, maxFreeSockets: 64, scheduling: 'lifo' });
+  // Idle connections are closed after 4 s, before the other side does: servers commonly close idle keep-alive
+  // connections after 5 s or more, and a request sent on a connection the server is closing fails.
+  const agent = new transport.Agent({ keepAlive: true, timeout: 4_000, maxFreeSockets: 64, scheduling: 'lifo' });
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
   // An origin may carry a path prefix (a gateway, a test server): request paths are appended to it unchanged.
   const prefix = url.pathname.replace(/\/+$/, '');

@@ -29,7 +29,12 @@ export function keyOutcome(provider, status, body) {
  */
 export function validateKey(provider, upstream, credential, { timeoutMs, signal }) {
   return new Promise((resolve) => {
-    const headers = { accept: 'application/json', 'accept-encoding': 'identity', ...provider.headers, [credential.header]: credential.value };
+    const headers = {
+      accept: 'application/json',
+      'accept-encoding': 'identity',
+      ...provider.headers,
+      [credential.header]: credential.value,
+    };
     const request = upstream.request(provider.keyCheck.path, { method: provider.keyCheck.method, headers, signal });
     request.setTimeout(timeoutMs, () => request.destroy());
     request.on('error', () => resolve('unreachable'));

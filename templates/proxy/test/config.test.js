@@ -34,7 +34,10 @@ describe('readConfig', () => {
   it('replaces an origin and its paths from the environment', () => {
     const [id] = Object.keys(PROVIDERS);
     const name = id.toUpperCase();
-    const config = readConfig({ [`UPSTREAM_${name}_URL`]: 'http://127.0.0.1:9999/prefix/', [`UPSTREAM_${name}_PATHS`]: '/only/this' });
+    const config = readConfig({
+      [`UPSTREAM_${name}_URL`]: 'http://127.0.0.1:9999/prefix/',
+      [`UPSTREAM_${name}_PATHS`]: '/only/this',
+    });
     assert.equal(config.providers[id].origin, 'http://127.0.0.1:9999/prefix');
     assert.ok(config.providers[id].allowlist.test('/only/this'));
     assert.ok(!config.providers[id].allowlist.test(PROVIDERS[id].paths[0]));

@@ -74,10 +74,13 @@ export function json(res, status, body, headers = {}) {
  * @param {Record<string, string>} [env]
  */
 export async function startTestProxy(stub, env = {}) {
-  const upstreams = Object.fromEntries(Object.keys(PROVIDERS).map((id) => [`UPSTREAM_${id.toUpperCase()}_URL`, `${stub.url}/${id}`]));
+  const upstreams = Object.fromEntries(
+    Object.keys(PROVIDERS).map((id) => [`UPSTREAM_${id.toUpperCase()}_URL`, `${stub.url}/${id}`]),
+  );
   const config = readConfig({ PORT: '0', LOG_LEVEL: 'debug', ...upstreams, ...env });
   const lines = [];
-  const proxy = await startProxy(config, { log: createLogger({ level: config.logLevel, write: (line) => lines.push(line) }) });
+  const log = createLogger({ level: config.logLevel, write: (line) => lines.push(line) });
+  const proxy = await startProxy(config, { log });
   return {
     url: proxy.url,
     lines,

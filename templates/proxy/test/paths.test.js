@@ -17,20 +17,24 @@ describe('allowlist', () => {
   it('accepts each provider’s own paths', () => {
     for (const provider of Object.values(PROVIDERS)) {
       const compiled = compileAllowlist(provider.paths);
-      for (const path of provider.paths) assert.ok(compiled.test(path.replaceAll('*', 'x')), `${provider.label} ${path}`);
+      for (const path of provider.paths) {
+        assert.ok(compiled.test(path.replaceAll('*', 'x')), `${provider.label} ${path}`);
+      }
     }
   });
 });
 
 describe('isSafePath', () => {
   it('refuses dot segments, encoded separators and control characters', () => {
-    for (const path of ['/a/../b', '/a/./b', '/a/%2e%2E/b', '/a/.%2e/b', '/a%2fb', '/a%5Cb', '/a//b', '/a/%00', '/a\\b', 'a', '/a b', '/%zz']) {
+    const unsafe = ['/a/../b', '/a/./b', '/a/%2e%2E/b', '/a/.%2e/b', '/a%2fb', '/a%5Cb', '/a//b', '/a/%00', '/a\\b'];
+    for (const path of [...unsafe, 'a', '/a b', '/%zz']) {
       assert.equal(isSafePath(path), false, path);
     }
   });
 
   it('accepts ordinary API paths', () => {
-    for (const path of ['/v1/messages', '/v1beta/models/gemini-2.5-flash:streamGenerateContent', '/api/v1/key', '/v1/models/org%3Amodel']) {
+    const ordinary = ['/v1/messages', '/v1beta/models/gemini-2.5-flash:streamGenerateContent', '/api/v1/key'];
+    for (const path of [...ordinary, '/v1/models/org%3Amodel']) {
       assert.equal(isSafePath(path), true, path);
     }
   });

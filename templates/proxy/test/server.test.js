@@ -11,7 +11,10 @@ const [[id, provider]] = Object.entries(PROVIDERS);
 
 /** Starts `node server.js` and waits for its "listening" line. */
 async function startServer(env) {
-  const child = spawn(process.execPath, [serverPath], { env: { PATH: process.env.PATH, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [serverPath], {
+    env: { PATH: process.env.PATH, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (chunk) => (output.stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk) => (output.stderr += chunk));
@@ -52,7 +55,10 @@ describe('server.js', () => {
   });
 
   it('refuses to start with an invalid configuration, naming the variable', async () => {
-    const child = spawn(process.execPath, [serverPath], { env: { PATH: process.env.PATH, RATE_LIMIT_BURST: 'lots' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [serverPath], {
+      env: { PATH: process.env.PATH, RATE_LIMIT_BURST: 'lots' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
     const [code] = await once(child, 'exit');
