@@ -197,4 +197,27 @@ describe('create-byok, non-interactively', () => {
     expect(nested.code).toBe(0);
     expect(existsSync(path.join(inner, '.git'))).toBe(false);
   });
+
+  it('refuses a target under a file with exit 2', async () => {
+    const blocker = target('a-file');
+    writeFileSync(blocker, 'not a directory');
+    const result = await runCli([path.join(blocker, 'app'), '--pattern', 'proxy', '--provider', 'openai', '--no-git']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('is a file, not a directory');
+  });
+
+  it('reports a runtime failure as one line with exit 1, and the stack only with --debug', async () => {
+    // A directory name longer than the file system allows: the OS refuses it while writing.
+    const tooLong = target('x'.repeat(300));
+    const result = await runCli([tooLong, '--pattern', 'proxy', '--provider', 'openai', '--name', 'ok', '--no-git']);
+    expect(result.code).toBe(1);
+    const errorLines = result.stderr.trim().split('\n').filter((line) => line.startsWith('error:'));
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatch(/ENAMETOOLONG/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const debug = await runCli([tooLong, '--pattern', 'proxy', '--provider', 'openai', '--name', 'ok', '--no-git', '--debug']);
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/\n\s+at /);
+    expect(readdirSync(work.dir).filter((entry) => entry.includes('create-byok-'))).toEqual([]);
+  });
 });

@@ -81,6 +81,15 @@ describe('the interactive flow', () => {
     expect(manifest.answers).toMatchObject({ pattern: 'proxy', providers: ['openai', 'anthropic'], options: { rateLimitStore: 'memory' } });
   });
 
+  it('asks for the directory when none is given', async () => {
+    const term = terminal(work.dir);
+    const exit = main(['--pattern', 'proxy', '--provider', 'openai', '--rate-limit-store', 'memory', '--no-git'], term.io);
+    await term.answer('Project directory', [...'typed-dir', KEY.enter]);
+    await term.answer('Create the project?', [KEY.enter]);
+    expect(await exit).toBe(0);
+    expect(existsSync(path.join(work.dir, 'typed-dir', 'byok.json'))).toBe(true);
+  });
+
   it('only asks what the flags left open', async () => {
     const term = terminal(work.dir);
     const exit = main(['browser-app', '--pattern', 'browser', '--provider', 'google', '--no-git'], term.io);

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { UsageError } from '../errors.js';
 
 /** Entries that do not make a directory "non-empty". */
@@ -13,8 +14,13 @@ export function existingEntries(dir: string): string[] {
     .sort();
 }
 
-/** Refuses a non-empty target unless `--force`, listing what is there. */
+/** Refuses a target that cannot be a directory, or a non-empty one unless `--force` (listing what is there). */
 export function checkTarget(dir: string, force: boolean): void {
+  for (let ancestor = path.dirname(dir); ancestor !== path.dirname(ancestor); ancestor = path.dirname(ancestor)) {
+    if (!existsSync(ancestor)) continue;
+    if (!statSync(ancestor).isDirectory()) throw new UsageError(`Cannot create ${dir}: ${ancestor} is a file, not a directory.`);
+    break;
+  }
   const entries = existingEntries(dir);
   if (entries.length === 0 || force) return;
   const shown = entries.slice(0, 10).join(', ') + (entries.length > 10 ? `, and ${entries.length - 10} more` : '');
