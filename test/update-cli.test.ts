@@ -485,7 +485,7 @@ describe('update refuses what it cannot do safely', () => {
     }, /"lastGenerated" cannot be read|does not match its hashes/],
     ['hashes that do not match the copy', (text: string) => {
       const manifest = JSON.parse(text);
-      const file = Object.keys(manifest.files).sort()[0];
+      const file = Object.keys(manifest.files).sort()[0]!;
       manifest.files[file] = '0'.repeat(64);
       return JSON.stringify(manifest);
     }, /does not match its hashes \([^)]+\)/],
