@@ -1,7 +1,8 @@
 // Bundles the CLI and every runtime dependency into one ESM file, so `npx create-byok` downloads one small
-// package with nothing to resolve (as create-vite and create-next-app ship). Templates are precompiled into the
-// bundle: the published CLI carries the Handlebars runtime only and compiles nothing when it runs.
-import { readdirSync, readFileSync } from 'node:fs';
+// package with nothing to resolve (as create-vite and create-next-app ship). Templates are precompiled, one module
+// per pattern beside the bundle (as create-vite ships its template folders): the CLI carries the Handlebars runtime
+// only, compiles nothing when it runs, and loads only the templates of the pattern it generates.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -19,39 +20,43 @@ function listFiles(dir, relative = '') {
     .sort();
 }
 
-/** The module that replaces src/render/templates.ts in the bundle: same exports, templates precompiled. */
-function precompiledTemplatesModule() {
+/** One ESM module per pattern holding its templates, precompiled; loaded only for the pattern being generated. */
+function writePrecompiledTemplates() {
   const source = readFileSync(path.join(root, 'src/render/templates.ts'), 'utf8');
-  // One source of truth for the compile options: read them from the module being replaced.
+  // One source of truth for the compile options: read them from the module the bundle replaces.
   const options = JSON.parse(
     source
       .match(/COMPILE_OPTIONS = (\{[^}]*\})/)[1]
       .replace(/(\w+):/g, '"$1":')
       .replace(/'/g, '"'),
   );
+  rmSync(path.join(root, 'dist/templates'), { recursive: true, force: true });
+  mkdirSync(path.join(root, 'dist/templates'), { recursive: true });
   const patterns = readdirSync(templatesRoot, { withFileTypes: true }).filter((entry) => entry.isDirectory());
-  const entries = patterns.map(({ name }) => {
+  for (const { name } of patterns) {
     const files = listFiles(path.join(templatesRoot, name)).map((file) => {
       const text = readFileSync(path.join(templatesRoot, name, file), 'utf8');
       return file.endsWith('.hbs')
         ? `{ path: ${JSON.stringify(file)}, spec: ${Handlebars.precompile(text, options)} }`
         : `{ path: ${JSON.stringify(file)}, content: ${JSON.stringify(text)} }`;
     });
-    return `${JSON.stringify(name)}: [\n${files.join(',\n')}\n]`;
-  });
-  return `
+    writeFileSync(path.join(root, 'dist/templates', `${name}.js`), `export default [\n${files.join(',\n')}\n];\n`);
+  }
+}
+
+/** Replaces src/render/templates.ts in the bundle: same exports, reading dist/templates/<pattern>.js. */
+const PRECOMPILED_LOADER = `
 import Handlebars from 'handlebars/runtime';
 import { registerHelpers } from ${JSON.stringify(path.join(root, 'src/render/engine.ts'))};
 export const TEMPLATE_SUFFIX = '.hbs';
 const engine = Handlebars.create();
 registerHelpers(engine);
-const TEMPLATES = {\n${entries.join(',\n')}\n};
 export async function loadTemplates(pattern) {
-  return (TEMPLATES[pattern] ?? []).map((file) =>
+  const { default: files } = await import(new URL('./templates/' + pattern + '.js', import.meta.url).href);
+  return files.map((file) =>
     file.spec ? { path: file.path, render: engine.template(file.spec) } : { path: file.path, content: file.content });
 }
 `;
-}
 
 const precompiledTemplates = {
   name: 'precompiled-templates',
@@ -61,14 +66,11 @@ const precompiledTemplates = {
         ? { path: 'precompiled-templates', namespace: 'byok' }
         : undefined,
     );
-    esbuild.onLoad({ filter: /.*/, namespace: 'byok' }, () => ({
-      contents: precompiledTemplatesModule(),
-      loader: 'js',
-      resolveDir: root,
-    }));
+    esbuild.onLoad({ filter: /.*/, namespace: 'byok' }, () => ({ contents: PRECOMPILED_LOADER, loader: 'js', resolveDir: root }));
   },
 };
 
+writePrecompiledTemplates();
 await build({
   entryPoints: [path.join(root, 'src/index.ts')],
   outfile: path.join(root, 'dist/index.js'),
