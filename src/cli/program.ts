@@ -5,22 +5,33 @@ import { PROVIDER_IDS } from '../providers/index.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Options shared by `create-byok` and `create-byok update`: everything that shapes the rendered files. */
-function addAnswerOptions(command: Command): Command {
+/**
+ * Options shared by `create-byok` and `create-byok update`: everything that shapes the rendered files. For update,
+ * what is not given keeps its recorded value rather than a default.
+ */
+function addAnswerOptions(command: Command, mode: 'create' | 'update'): Command {
+  const update = mode === 'update';
   command
     .option('--provider <ids>', `comma-separated provider ids, the first is the default (${PROVIDER_IDS.join(', ')})`)
     .option('--model <id=model>', 'default model for a provider (repeatable)', collect)
-    .option('--base-url <id=url>', "replace a provider's origin, e.g. a self-hosted gateway (repeatable)", collect);
+    .option(
+      '--base-url <id=url>',
+      update
+        ? "replace a provider's origin, e.g. a self-hosted gateway; <id>=official goes back to the official one (repeatable)"
+        : "replace a provider's origin, e.g. a self-hosted gateway (repeatable)",
+      collect,
+    );
   for (const { pattern, option } of allPatternOptions()) {
+    const what = option.message.replace(/\?$/, '').toLowerCase();
     // commander names the value after the flag (`--rate-limit-store` -> `rateLimitStore`): the option's key.
     command.addOption(
-      new Option(`--${option.flag} <${option.argument}>`, `${pattern.id} pattern: ${option.message.replace(/\?$/, '').toLowerCase()} (default ${option.default})`),
+      new Option(`--${option.flag} <${option.argument}>`, `${pattern.id} pattern: ${what} (${update ? 'default: as recorded' : `default ${option.default}`})`),
     );
   }
   return command
     .option('--dry-run', 'print the file plan and write nothing')
     .option('--json', 'print exactly one JSON object on stdout (human output goes to stderr)')
-    .option('-y, --yes', 'never prompt: take defaults for what is not given')
+    .option('-y, --yes', update ? 'never prompt: keep the recorded answers for what is not given' : 'never prompt: take defaults for what is not given')
     .option('--debug', 'show stack traces on failure');
 }
 
@@ -38,7 +49,7 @@ export function buildProgram(version: string, handlers: ProgramHandlers, write: 
     .argument('[dir]', 'project directory (relative or absolute)')
     .option('-p, --pattern <pattern>', `where it runs: ${PATTERN_IDS.join(' | ')}`)
     .option('--name <display name>', 'display name (default: from the directory name)');
-  addAnswerOptions(program)
+  addAnswerOptions(program, 'create')
     .option('--no-install', 'do not install dependencies')
     .option('--no-git', 'do not initialise a git repository')
     .option('--force', 'write into a non-empty directory (only generated files are written; nothing is deleted)')
@@ -50,7 +61,10 @@ export function buildProgram(version: string, handlers: ProgramHandlers, write: 
     program
       .command('update')
       .description('regenerate a project after a provider or option change, keeping your edits (three-way merge)')
-      .argument('[dir]', 'project directory', '.'),
+      .argument('[dir]', 'project directory', '.')
+      // Accepted only to refuse it with a clear message: a new pattern is a new project, not an update.
+      .addOption(new Option('-p, --pattern <pattern>').hideHelp()),
+    'update',
   )
     .option('--allow-dirty', 'run even when the git work tree has uncommitted changes')
     .option('--restore', 'bring back generated files you deleted')
