@@ -135,23 +135,28 @@ EOF
   php "$helpers/install.php" "$rig/wp" "$url" >"$rig/install.log" 2>&1 || { cat "$rig/install.log" >&2; die "WordPress install failed"; }
 
   # --- serve
+  # A token only this tree serves: a server that answers on the port must be ours, not an earlier rig's.
+  local token
+  token="rig-$(date +%s%N)-$RANDOM"
+  echo "$token" >"$rig/wp/rig-id.txt"
   # opcache is on for `php -S` and by default trusts a cached file for 2 s: tests that edit wp-config.php (salts) need
   # every request to see the current file.
   PHP_CLI_SERVER_WORKERS=4 setsid php -d opcache.revalidate_freq=0 -S "127.0.0.1:$port" -t "$rig/wp" \
     </dev/null >"$rig/php-server.log" 2>&1 &
   echo $! >"$rig/php-server.pid"
   for i in $(seq 1 100); do
-    if grep -q "Failed to listen" "$rig/php-server.log" 2>/dev/null; then
+    if grep -q "Failed to listen" "$rig/php-server.log" 2>/dev/null || ! kill -0 "$(cat "$rig/php-server.pid")" 2>/dev/null; then
       stop "$rig"
       echo "wordpress-rig: port $port is taken" >&2
       exit 3
     fi
     # No `curl | grep -q` under pipefail: grep -q closes the pipe early and curl's SIGPIPE fails the pipeline.
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/wp-login.php" || true)" = 200 ] && break
+    [ "$(curl -s "$url/rig-id.txt" || true)" = "$token" ] && break
     sleep 0.1
   done
+  [ "$(curl -s "$url/rig-id.txt" || true)" = "$token" ] || { cat "$rig/php-server.log" >&2; die "php -S did not serve WordPress"; }
   [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/wp-login.php" || true)" = 200 ] \
-    || { cat "$rig/php-server.log" >&2; stop "$rig"; die "php -S did not serve WordPress"; }
+    || { cat "$rig/php-server.log" >&2; die "WordPress does not answer on $url/wp-login.php"; }
   started=1
   printf '{"url":"%s","socket":"%s"}\n' "$url" "$sock"
 }

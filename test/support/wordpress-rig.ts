@@ -56,8 +56,9 @@ async function sweepAbandonedRigs(): Promise<void> {
     if (!existsSync(ownerFile)) continue;
     const owner = Number(readFileSync(ownerFile, 'utf8'));
     if (!Number.isInteger(owner) || isAlive(owner)) continue;
-    await run('bash', [RIG_SCRIPT, 'stop', dir]).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    // Only a rig that stopped is removed: its pid files are the only way to find its processes.
+    const stopped = await run('bash', [RIG_SCRIPT, 'stop', dir]).then(() => true, () => false);
+    if (stopped) rmSync(dir, { recursive: true, force: true });
   }
 }
 
