@@ -38,16 +38,19 @@ export function jsLiteral(value: unknown, indent = 0, step = 2): string {
     if (value.length === 0) return '[]';
     const items = value.map((item) => jsLiteral(item, indent + step, step));
     const inline = `[${items.join(', ')}]`;
-    if (!inline.includes('\n') && inline.length <= 80) return inline;
+    if (!inline.includes('\n') && indent + inline.length <= 100) return inline;
     return `[\n${items.map((item) => `${pad}${item},`).join('\n')}\n${close}]`;
   }
   const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
   if (entries.length === 0) return '{}';
-  const lines = entries.map(([key, item]) => {
+  const properties = entries.map(([key, item]) => {
     const name = IDENTIFIER.test(key) ? key : jsSingleQuoted(key);
-    return `${pad}${name}: ${jsLiteral(item, indent + step, step)},`;
+    return `${name}: ${jsLiteral(item, indent + step, step)}`;
   });
-  return `{\n${lines.join('\n')}\n${close}}`;
+  // Small flat objects stay on one line (`{ status: 401, outcome: 'invalid' }`), as a person would write them.
+  const inline = `{ ${properties.join(', ')} }`;
+  if (!inline.includes('\n') && indent + inline.length <= 100) return inline;
+  return `{\n${properties.map((property) => `${pad}${property},`).join('\n')}\n${close}}`;
 }
 
 /** A single-quoted JavaScript string (the style of the generated code), safe in an inline `<script>`. */
@@ -79,16 +82,17 @@ export function phpLiteral(value: unknown, indent = 0, step = 4): string {
     if (value.length === 0) return 'array()';
     const items = value.map((item) => phpLiteral(item, indent + step, step));
     const inline = `array( ${items.join(', ')} )`;
-    if (!inline.includes('\n') && inline.length <= 80) return inline;
+    if (!inline.includes('\n') && indent + inline.length <= 100) return inline;
     return `array(\n${items.map((item) => `${pad}${item},`).join('\n')}\n${close})`;
   }
   const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
   if (entries.length === 0) return 'array()';
-  const width = Math.max(...entries.map(([key]) => phpString(key).length));
-  const lines = entries.map(
-    ([key, item]) => `${pad}${phpString(key).padEnd(width)} => ${phpLiteral(item, indent + step, step)},`,
-  );
-  return `array(\n${lines.join('\n')}\n${close})`;
+  const values = entries.map(([key, item]) => [phpString(key), phpLiteral(item, indent + step, step)] as const);
+  // Small flat arrays stay on one line, as WordPress code is written.
+  const inline = `array( ${values.map(([key, item]) => `${key} => ${item}`).join(', ')} )`;
+  if (!inline.includes('\n') && indent + inline.length <= 100) return inline;
+  const width = Math.max(...values.map(([key]) => key.length));
+  return `array(\n${values.map(([key, item]) => `${pad}${key.padEnd(width)} => ${item},`).join('\n')}\n${close})`;
 }
 
 const HTML_ESCAPES: Record<string, string> = {
