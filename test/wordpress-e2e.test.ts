@@ -24,16 +24,24 @@ import {
  */
 const TEST_RATE_LIMIT = 3;
 
+/** Nothing listens on the discard port: connections are refused at once. */
+const DEAD_URL = 'http://127.0.0.1:9';
+
 interface Case {
   providers: ProviderId[];
   /** A display name with quotes, a backslash, closers of every host language, interpolation and emoji. */
   name: string;
+  /**
+   * Generate with a --base-url where nothing listens, and reach the fake through the plugin's base-URL constant
+   * instead: proves the unreachable path and the constant.
+   */
+  deadDefault?: boolean;
 }
 
 const CASES: Case[] = [
   { providers: ['anthropic'], name: `Acme "Quoted" \\ </script> */ ?> \${x} 🚀 One` },
   { providers: ['openai'], name: `O'Brien's \\n </script><script>alert(1)</script> */ ?> \${y} 🔑 Two` },
-  { providers: ['google'], name: `<?php exit; ?> "Three" \\' */ \${z} {{w}} 日本語` },
+  { providers: ['google'], name: `<?php exit; ?> "Three" \\' */ \${z} {{w}} 日本語`, deadDefault: true },
   { providers: ['anthropic', 'openai'], name: `Four </textarea> "both" \\ */ ?> \${v} 🚀🔑` },
 ];
 
@@ -91,7 +99,9 @@ for (const testCase of CASES) {
     afterAll(() => plugin?.cleanup());
 
     it('generates a plugin whose every PHP file passes php -l', async () => {
-      plugin = await generatePlugin(testCase.name, testCase.providers, fake);
+      plugin = testCase.deadDefault
+        ? await generatePlugin(testCase.name, testCase.providers, null, ['--base-url', `${first}=${DEAD_URL}/${first}`])
+        : await generatePlugin(testCase.name, testCase.providers, fake);
       expect(plugin.phpFiles.length).toBeGreaterThanOrEqual(9);
       for (const file of plugin.phpFiles) expect(await phpLint(file)).toContain('No syntax errors');
     });
@@ -119,6 +129,19 @@ for (const testCase of CASES) {
       expect(page.text.includes(`-provider"`)).toBe(testCase.providers.length > 1);
       expect(notices(page.text).filter((notice) => notice.type === 'error')).toEqual([]);
     });
+
+    if (testCase.deadDefault) {
+      it('says the provider is unreachable and stores nothing, then follows the base-URL constant', async () => {
+        fake.addKey(validKey, { providers: testCase.providers });
+        const shown = await submitSettings(admin, plugin, { api_key: validKey });
+        expect(notices(shown).find((notice) => notice.type === 'error')?.text).toMatch(/Could not reach .+ to check the key/);
+        expect(await pluginOptions(plugin)).not.toContain(`${plugin.functionPrefix}_api_key`);
+        rig.writeMuPlugin(
+          `base-url-${plugin.slug}`,
+          `<?php\ndefine( '${plugin.constantPrefix}_${first.toUpperCase()}_BASE_URL', '${fake.baseUrl(first)}' );\n`,
+        );
+      });
+    }
 
     it('refuses an invalid key: an error notice, and nothing stored', async () => {
       const shown = await submitSettings(admin, plugin, { api_key: invalidKey });
@@ -309,6 +332,7 @@ for (const testCase of CASES) {
       expect(before.some((name) => name.startsWith(`_transient_${plugin.functionPrefix}_rl_`))).toBe(true);
 
       rig.removeMuPlugin(`limit-${plugin.slug}`);
+      rig.removeMuPlugin(`base-url-${plugin.slug}`);
       await rig.plugin('uninstall', plugin.file);
       expect(await pluginOptions(plugin)).toEqual([]);
       expect(phpProblemsFrom(rig.debugLog().slice(logOffset), plugin.slug)).toEqual([]);
