@@ -1,56 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/index.js';
 import { binPath, repoRoot, tempDir } from './support/cli.js';
-
-/** A keyboard: a readable that claims to be a terminal, fed key presses by the test. */
-class FakeTerminalInput extends Readable {
-  isTTY = true;
-  isRaw = false;
-  override _read(): void {}
-  setRawMode(mode: boolean): this {
-    this.isRaw = mode;
-    return this;
-  }
-}
-
-/** A screen: collects everything rendered, and claims to be a terminal. */
-class FakeTerminalOutput extends Writable {
-  isTTY = true;
-  columns = 100;
-  rows = 40;
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
-const KEY = { down: '\x1b[B', space: ' ', enter: '\r', ctrlC: '\x03' };
-const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
-
-function terminal(cwd: string) {
-  const stdin = new FakeTerminalInput();
-  const stdout = new FakeTerminalOutput();
-  const stderr = new FakeTerminalOutput();
-  const io = { stdin, stdout, stderr, env: { PATH: process.env.PATH, HOME: process.env.HOME }, cwd };
-  /** Waits until the screen shows `text` (after `from`), then types the keys one by one. */
-  async function answer(text: string, keys: string[]): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (!stripAnsi(stdout.text).includes(text)) {
-      if (Date.now() > deadline) throw new Error(`Prompt "${text}" never appeared. Screen:\n${stripAnsi(stdout.text)}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    for (const key of keys) {
-      stdin.push(key);
-      await new Promise((resolve) => setTimeout(resolve, 15));
-    }
-  }
-  return { io, stdout, stderr, answer };
-}
+import { KEY, stripAnsi, terminal } from './support/terminal.js';
 
 let work: { dir: string; cleanup: () => void };
 beforeAll(() => {
