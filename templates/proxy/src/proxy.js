@@ -9,7 +9,6 @@
 // fingerprint), forwarded in that same header, and dropped with the request. It is never put in a URL, a log
 // line or an error message.
 
-import { pipeline } from 'node:stream';
 import zlib from 'node:zlib';
 import { clientAddress } from './client-address.js';
 import { errorBody } from './errors.js';
@@ -217,9 +216,9 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       res.writeHead(status, returnedHeaders(response.headers));
       // Server-sent events: tell the client at once that the stream has started.
       if (String(response.headers['content-type']).startsWith('text/event-stream')) res.flushHeaders();
-      pipeline(response, res, (error) => {
-        if (error && !exchange.upstreamError) exchange.upstreamError = /** @type {any} */ (error).code ?? error.name;
-      });
+      // A broken upstream answer cuts the client's; a client that leaves destroys the upstream request (finish).
+      response.on('error', (error) => upstreamFailed(exchange, error));
+      response.pipe(res);
     });
 
     let received = 0;

@@ -193,6 +193,17 @@ describe('hardening', () => {
     assert.equal(rest, 'data: last\n\n');
   });
 
+  it('cuts the client’s answer when the provider’s breaks off, so it cannot pass for complete', async () => {
+    stub.next((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: partial\n\n');
+      setTimeout(() => res.socket.destroy(), 50);
+    });
+    const response = await fetch(url(), { method: 'POST', headers: keyHeaders(first, fakeKey()), body: '{}' });
+    await assert.rejects(response.text());
+    await eventually(() => proxy.requestLog().some((entry) => entry.error === 'upstream_incomplete'));
+  });
+
   it('refuses a body over MAX_BODY_BYTES with 413, declared or streamed', async () => {
     const before = stub.requests.length;
     const headers = keyHeaders(first, fakeKey());
