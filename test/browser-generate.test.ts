@@ -5,10 +5,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'acorn';
-import { describe, expect, it } from 'vitest';
-import { generatePage, type GeneratedPage } from './support/browser-page.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generatePage, removeGeneratedPages, type GeneratedPage } from './support/browser-page.js';
+import { HOSTILE_NAMES } from './support/hostile-names.js';
 
 const MAX_PAGE_BYTES = 40 * 1024;
+
+afterAll(removeGeneratedPages);
 
 /** The directives of the page's CSP <meta>, each as its list of sources. */
 function policy(html: string): Record<string, string[]> {
@@ -62,7 +65,15 @@ describe('the Content-Security-Policy', () => {
     expect(script(page)).toContain("baseUrl: 'https://gateway.example.com/v2/openai'");
   });
 
-  it('still matches when the name is hostile markup', async () => {
+  it.each(HOSTILE_NAMES)('still matches, with one script that parses, for the name %j', async (name) => {
+    const page = await generatePage({ providers: ['anthropic'], name });
+    expect(page.html.match(/<script/g)).toHaveLength(1);
+    expect(policy(page.html)['script-src']).toEqual([sha256(script(page))]);
+    expect(policy(page.html)['style-src']).toEqual(inline(page.html, 'style').map(sha256));
+    parse(script(page), { ecmaVersion: 'latest', sourceType: 'module' });
+  });
+
+  it('escapes a hostile name in the title', async () => {
     const name = '</script><script>alert(1)</script> & "Tom\'s" <!-- tool';
     const page = await generatePage({ providers: ['openai'], name });
     expect(policy(page.html)['script-src']).toEqual([sha256(script(page))]);

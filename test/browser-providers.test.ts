@@ -16,6 +16,7 @@ import {
   pageTraces,
   pageUrl,
   serveDirectory,
+  removeGeneratedPages,
   storedItems,
   type GeneratedPage,
   type PageWatch,
@@ -46,6 +47,7 @@ afterAll(async () => {
   await browser?.close();
   await served?.close();
   await fake?.close();
+  removeGeneratedPages();
 });
 
 beforeEach(() => {

@@ -14,6 +14,7 @@ import {
   pageTraces,
   pageUrl,
   serveDirectory,
+  removeGeneratedPages,
   storedItems,
   type GeneratedPage,
   type PageWatch,
@@ -51,6 +52,7 @@ afterAll(async () => {
   await servedSession?.close();
   await servedEncrypted?.close();
   await fake?.close();
+  removeGeneratedPages();
 });
 
 beforeEach(() => {

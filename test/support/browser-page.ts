@@ -3,18 +3,14 @@
 // watch everything that could leak a key or break the Content-Security-Policy.
 
 import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { execa } from 'execa';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { generateProject, tempDir } from './cli.js';
 import type { FakeProvider, ProviderId, RecordedRequest } from './fake-provider.mjs';
-
-const REPO = path.resolve(import.meta.dirname, '../..');
-const CLI = path.join(REPO, 'bin/create-byok.js');
 
 export const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -43,6 +39,13 @@ export interface GeneratedPage {
   html: string;
 }
 
+const cleanups: Array<() => void> = [];
+
+/** Removes every directory generatePage() created (call it from afterAll). */
+export function removeGeneratedPages(): void {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+}
+
 /** Runs the built CLI into a fresh temporary directory, every provider pointed at the fake. */
 export async function generatePage(options: {
   providers: ProviderId[];
@@ -51,14 +54,16 @@ export async function generatePage(options: {
   name?: string;
   extraArgs?: string[];
 }): Promise<GeneratedPage> {
-  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'byok-')), 'page');
-  const args = [CLI, dir, '--pattern', 'browser', '--provider', options.providers.join(','), '--yes', '--no-git', '--no-install'];
+  const temp = tempDir();
+  cleanups.push(temp.cleanup);
+  const dir = path.join(temp.dir, 'page');
+  const args = ['--pattern', 'browser', '--provider', options.providers.join(',')];
   if (options.name) args.push('--name', options.name);
   if (options.storage) args.push('--storage', options.storage);
   const fake = options.fake;
   if (fake) for (const id of options.providers) args.push('--base-url', `${id}=${fake.baseUrl(id)}`);
   args.push(...(options.extraArgs ?? []));
-  await execa('node', args, { cwd: REPO, env: { NO_COLOR: '1', CI: '1' } });
+  await generateProject(dir, args);
   const file = path.join(dir, 'index.html');
   return { dir, file, html: readFileSync(file, 'utf8') };
 }
