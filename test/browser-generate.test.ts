@@ -8,6 +8,7 @@ import { parse } from 'acorn';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generatePage, removeGeneratedPages, type GeneratedPage } from './support/browser-page.js';
 import { HOSTILE_NAMES } from './support/hostile-names.js';
+import { fillInlineHashes } from '../src/render/csp.js';
 
 const MAX_PAGE_BYTES = 40 * 1024;
 
@@ -80,6 +81,21 @@ describe('the Content-Security-Policy', () => {
     expect(page.html).toContain('<title>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; "Tom\'s" &lt;!-- tool</title>');
     expect(page.html.match(/<script/g)).toHaveLength(1);
     parse(script(page), { ecmaVersion: 'latest', sourceType: 'module' });
+  });
+});
+
+describe('the CSP post-render step', () => {
+  it('hashes the exact text of inline elements, skipping tags named inside HTML comments', () => {
+    const html = [
+      `<meta http-equiv="Content-Security-Policy" content="script-src 'inline-script-hashes'; style-src 'inline-style-hashes'">`,
+      '<!-- an example: <script>not this</script> -->',
+      '<style>\n p { color: red; }\n</style>',
+      '<script type="module">\nconst a = 1;\n</script>',
+    ].join('\n');
+    const csp = policy(fillInlineHashes(html));
+    expect(csp['script-src']).toEqual([sha256('\nconst a = 1;\n')]);
+    expect(csp['style-src']).toEqual([sha256('\n p { color: red; }\n')]);
+    expect(policy(fillInlineHashes(html.replace(/<style>[\s\S]*<\/style>/, '')))['style-src']).toEqual(["'none'"]);
   });
 });
 
