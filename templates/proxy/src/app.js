@@ -4,17 +4,18 @@ import http from 'node:http';
 import { createFingerprint } from './keys.js';
 import { createLogger } from './log.js';
 import { createProxy } from './proxy.js';
-import { MemoryStore, createLimiter } from './rate-limit.js';
+import { createLimiter } from './rate-limit.js';
+import { createStore } from './store.js';
 
 /**
  * @param {import('./config.js').Config} config
- * @param {{ log?: import('./log.js').Logger, store?: import('./rate-limit.js').RateLimitStore }} [options]
+ * @param {{ log?: import('./log.js').Logger }} [options]
  */
 export async function startProxy(config, options = {}) {
   const log = options.log ?? createLogger({ level: config.logLevel });
-  const store = options.store ?? new MemoryStore({ maxBuckets: config.rateLimit.maxBuckets });
+  const { store, fingerprintSecret } = await createStore(config, log);
   const limiter = createLimiter({ store, key: config.rateLimit.key, ip: config.rateLimit.ip });
-  const proxy = createProxy({ config, limiter, fingerprint: createFingerprint(), log });
+  const proxy = createProxy({ config, limiter, fingerprint: createFingerprint(fingerprintSecret), log });
 
   const server = http.createServer(
     {

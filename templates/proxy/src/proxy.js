@@ -15,7 +15,7 @@ import { errorBody } from './errors.js';
 import { CREDENTIAL_HEADERS, keyFromHeaders, keyParameterIn } from './keys.js';
 import { loggedHeaders } from './log.js';
 import { isSafePath } from './paths.js';
-import { rateLimitHeaders } from './rate-limit.js';
+import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
 import { redact } from './redact.js';
 import { createUpstream } from './upstream.js';
 import { keyOutcome, validateKey } from './validate-key.js';
@@ -169,7 +169,14 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       exchange.fingerprint = fingerprint(credential.key);
     }
     const address = clientAddress(req, config.trustedHops);
-    const decision = await limiter.admit({ fingerprint: exchange.fingerprint, address });
+    let decision;
+    try {
+      decision = await limiter.admit({ fingerprint: exchange.fingerprint, address });
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      const message = 'Rate limits cannot be checked right now; retry in a moment.';
+      return fail(exchange, 503, 'rate_limit_unavailable', message, { 'retry-after': '5' });
+    }
     if (res.destroyed) return; // the client left while the limiter decided
     for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
     if (!decision.allowed) {

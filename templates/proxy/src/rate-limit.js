@@ -8,7 +8,8 @@
 // Where buckets live is a store, an object with two methods:
 //   take(bucketId, policy) -> Decision, or a Promise of one
 //       refill the bucket for the time elapsed, then take one token if there is one, atomically; a bucket
-//       seen for the first time starts full
+//       seen for the first time starts full. A store that cannot decide (its server is down) throws
+//       StoreUnavailableError, and the proxy answers 503.
 //   close() -> void, or a Promise
 // MemoryStore below keeps buckets in this process. Several replicas behind a load balancer need a shared store
 // (Redis), or each would allow the full rate.
@@ -40,14 +41,29 @@ export function takeToken(bucket, policy, now) {
   const available = bucket ? Math.min(policy.burst, bucket.tokens + elapsed * perMs) : policy.burst;
   const allowed = available >= 1;
   const tokens = allowed ? available - 1 : available;
-  /** @type {Decision} */
-  const decision = {
+  return { state: { tokens, updatedAt: now }, decision: decide(allowed, tokens, policy) };
+}
+
+/**
+ * The decision, given whether a token was taken and how many are left (a fraction while refilling).
+ * @param {boolean} allowed
+ * @param {number} tokens
+ * @param {Policy} policy
+ * @returns {Decision}
+ */
+export function decide(allowed, tokens, policy) {
+  const perSecond = policy.perMinute / 60;
+  return {
     allowed,
     remaining: Math.floor(tokens),
-    resetSeconds: Math.ceil((policy.burst - tokens) / perMs / 1000),
-    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)),
+    resetSeconds: Math.ceil((policy.burst - tokens) / perSecond),
+    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - tokens) / perSecond)),
   };
-  return { state: { tokens, updatedAt: now }, decision };
+}
+
+/** Thrown by a store that cannot decide; the proxy answers 503 rather than guess. */
+export class StoreUnavailableError extends Error {
+  code = 'RATE_LIMIT_STORE_UNAVAILABLE';
 }
 
 /**
