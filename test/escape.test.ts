@@ -44,8 +44,8 @@ describe('escaping helpers', () => {
   });
 
   it('comment text stays on one line and cannot end the comment', () => {
-    const text = commentText('a */ b ?> c --> d\nnext </script>');
-    expect(text).not.toMatch(/\*\/|\?>|-->|\n|<\/script/);
+    const text = commentText('a */ b ?> c --> d\nnext </script> <!-- e');
+    expect(text).not.toMatch(/\*\/|\?>|-->|<!--|\n|<\/script/);
     expect(markdownText('# *Bold* <b> [x](y)\nline')).toBe('\\# \\*Bold\\* &lt;b> \\[x\\](y) line');
   });
 

@@ -125,6 +125,7 @@ export function commentText(value: string): string {
     .replace(/\*\//g, '* /')
     .replace(/\?>/g, '? >')
     .replace(/-->/g, '-- >')
+    .replace(/<!--/g, '<! --')
     .replace(/<\/script/gi, '<\\/script')
     .trim();
 }
