@@ -152,6 +152,22 @@ for (const testCase of CASES) {
       await expectNowhere(invalidKey);
     });
 
+    it('refuses, without sending it anywhere, a pasted value that cannot be a key', async () => {
+      fake.reset();
+      const option = `${plugin.functionPrefix}_settings`;
+      // The masked key the page shows, copied back; a key followed by a line break and a header of its own.
+      for (const pasted of [`…${validKey.slice(-4)}`, `${validKey.slice(0, 20)} ${validKey.slice(20)}`, `${invalidKey}\r\nx-injected: 1`]) {
+        const shown = await submitSettings(admin, plugin, { api_key: pasted });
+        const errors = notices(shown).filter((notice) => notice.type === 'error');
+        expect(errors.map((notice) => notice.text).join('\n'), JSON.stringify(pasted)).toMatch(/That is not an API key/);
+      }
+      // A field posted as an array (no browser sends one) counts as empty: no "Array" sent, no PHP warning.
+      await submitSettings(admin, plugin, {}, { [`${option}[api_key][]`]: invalidKey, [`${option}[model][]`]: 'x' });
+      expect(fake.requests).toEqual([]);
+      expect(await pluginOptions(plugin)).not.toContain(`${plugin.functionPrefix}_api_key`);
+      expect(phpProblemsFrom(rig.debugLog().slice(logOffset), plugin.slug)).toEqual([]);
+    });
+
     it('checks a valid key with the provider, stores it, and shows only its last four characters', async () => {
       fake.addKey(validKey, { providers: testCase.providers });
       fake.reset();

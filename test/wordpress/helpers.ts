@@ -77,12 +77,14 @@ export function restPath(plugin: ProjectNames): string {
 
 /**
  * Submits the settings form as a browser would: the page's own hidden fields (nonce, option page, referer) plus
- * the given fields, then follows options.php's redirect. Returns the page shown afterwards.
+ * the given fields, then follows options.php's redirect. Returns the page shown afterwards. `raw` adds fields by
+ * their full names, after the others (e.g. `<option>[api_key][]`, which no browser form would send).
  */
 export async function submitSettings(
   session: WpSession,
   plugin: ProjectNames,
   fields: { provider?: string; api_key?: string; model?: string },
+  raw: Record<string, string> = {},
 ): Promise<string> {
   const page = await session.request(settingsPath(plugin));
   if (page.status !== 200) throw new Error(`settings page answered HTTP ${page.status}`);
@@ -92,6 +94,7 @@ export async function submitSettings(
   form[`${option}[model]`] = fields.model ?? decodeEntities(model ?? '');
   form[`${option}[api_key]`] = fields.api_key ?? '';
   if (fields.provider) form[`${option}[provider]`] = fields.provider;
+  Object.assign(form, raw);
   const posted = await session.request('/wp-admin/options.php', { form });
   if (posted.status !== 302) throw new Error(`options.php answered HTTP ${posted.status}: ${posted.text.slice(0, 500)}`);
   const shown = await session.follow(posted);
