@@ -188,7 +188,7 @@ describe('create-byok, non-interactively', () => {
     const result = await runCli([dir, '--pattern', 'proxy', '--provider', 'openai'], {
       env: { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
     });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(execFileSync('git', ['log', '--oneline'], { cwd: dir, encoding: 'utf8' })).toContain('Initial commit from create-byok');
     expect(execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' })).toBe('');
 
