@@ -99,10 +99,15 @@ SELECTIONS.forEach((providers, index) => {
         expect(client).toContain(`'${plugin.constantPrefix}_${provider.id.toUpperCase()}_BASE_URL'`);
         expect(client).toContain(`'path'  => '${provider.keyCheck.path}'`);
       }
+      const families = ['anthropic', 'openai', 'google'].filter((family) => selected.some((p) => p.family === family));
       for (const family of ['anthropic', 'openai', 'google']) {
-        const used = selected.some((provider) => provider.family === family);
-        expect(client.includes(`case '${family}':`), `${family} code`).toBe(used);
+        const used = families.includes(family);
+        expect(client.includes(`private function ${family}_request(`), `${family} request`).toBe(used);
+        expect(client.includes(`private function ${family}_text(`), `${family} answer`).toBe(used);
       }
+      // A switch on the wire format only where there is a choice: never a switch with one case.
+      expect(client.includes("switch ( $provider['family'] )"), 'switch on the wire format').toBe(families.length > 1);
+      expect(client.includes('function answer_text('), 'answer_text dispatcher').toBe(families.length > 1);
       const settings = read(plugin, 'includes/class-settings-page.php');
       expect(settings.includes('render_provider_field'), 'provider select').toBe(providers.length > 1);
       // The key field is a password field labelled "API key", and never gets a value.
