@@ -3,7 +3,7 @@
  * names, it parses (`php -l`), follows the WordPress conventions (test/wordpress/lint-plugin.php), carries a valid
  * header and readme with the external-services disclosure, and holds no template noise or dead provider code.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../src/providers/index.js';
@@ -145,6 +145,36 @@ SELECTIONS.forEach((providers, index) => {
         expect(text, file).not.toMatch(/[ \t]+$/m);
       }
     });
+  });
+});
+
+describe('wordpress plugin packaging', () => {
+  it('zips for upload as the readme says, without byok.json or dotfiles, and .distignore lists the same files', async () => {
+    const plugin = await generatePlugin('Zip Helper', ['openai'], null);
+    generated.push(plugin);
+    // A generated project is a git repository unless --no-git: its .git must not reach the site either.
+    expect((await spawnCollect('git', ['init', '--quiet'], { cwd: plugin.dir })).code).toBe(0);
+    const readme = read(plugin, 'readme.txt');
+    const command = /`(zip -r [^`]+)`/.exec(readme)?.[1];
+    expect(command, 'zip command in readme.txt').toBeDefined();
+    expect(readme).toContain(`\`wp dist-archive ${plugin.slug}\``);
+
+    const parent = path.dirname(plugin.dir);
+    const zipped = await spawnCollect('sh', ['-c', command!], { cwd: parent });
+    expect(zipped.code, zipped.stderr).toBe(0);
+    const listed = await spawnCollect('unzip', ['-Z1', path.join(parent, `${plugin.slug}.zip`)]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const entries = listed.stdout.split('\n').filter(Boolean);
+    for (const file of [`${plugin.slug}.php`, 'readme.txt', 'uninstall.php', 'includes/class-key-store.php']) {
+      expect(entries).toContain(`${plugin.slug}/${file}`);
+    }
+    expect(entries.filter((entry) => entry.includes('byok.json') || entry.includes('/.'))).toEqual([]);
+
+    // What the zip command leaves out at the top of the folder is what wp dist-archive leaves out.
+    const distignore = read(plugin, '.distignore').split('\n').filter((line) => line && !line.startsWith('#'));
+    const left = readdirSync(plugin.dir).filter((entry) => !entries.some((e) => e.startsWith(`${plugin.slug}/${entry}`)));
+    expect(left.sort()).toEqual(['.distignore', '.git', 'byok.json']);
+    for (const entry of left) expect(distignore).toContain(`/${entry}`);
   });
 });
 
