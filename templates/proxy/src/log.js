@@ -17,7 +17,7 @@ export const LOGGED_HEADERS = [
 /**
  * @param {{ level?: string, write?: (line: string) => void }} [options]
  */
-export function createLogger({ level = 'info', write = (line) => process.stdout.write(line) } = {}) {
+export function createLogger({ level = 'info', write = batchedStdout() } = {}) {
   const threshold = LOG_LEVELS.indexOf(level);
   /**
    * @param {string} lineLevel
@@ -27,9 +27,13 @@ export function createLogger({ level = 'info', write = (line) => process.stdout.
    */
   const log = (lineLevel, message, fields = {}, secrets = []) => {
     if (LOG_LEVELS.indexOf(lineLevel) < threshold) return;
-    const entry = { time: new Date().toISOString(), level: lineLevel, msg: message, ...fields };
-    const line = JSON.stringify(entry, errorFields);
-    write(`${redact(line, secrets)}\n`);
+    /** @type {Record<string, unknown>} */
+    const entry = { time: new Date().toISOString(), level: lineLevel, msg: message };
+    for (const name in fields) {
+      const value = fields[name];
+      entry[name] = value instanceof Error ? describeError(value) : value;
+    }
+    write(`${redact(JSON.stringify(entry), secrets)}\n`);
   };
   return {
     enabled: (/** @type {string} */ lineLevel) => LOG_LEVELS.indexOf(lineLevel) >= threshold,
@@ -53,9 +57,26 @@ export function loggedHeaders(/** @type {import('node:http').IncomingHttpHeaders
   return shown;
 }
 
-/** Errors serialise to their name, code and message (JSON.stringify would otherwise give `{}`). */
-function errorFields(/** @type {string} */ _key, /** @type {unknown} */ value) {
-  if (!(value instanceof Error)) return value;
-  const code = /** @type {{ code?: unknown }} */ (value).code;
-  return { name: value.name, message: value.message, ...(code === undefined ? {} : { code }) };
+/** An error as its name, code and message (JSON.stringify would give `{}`). */
+function describeError(/** @type {Error} */ error) {
+  const code = /** @type {{ code?: unknown }} */ (error).code;
+  return { name: error.name, message: error.message, ...(code === undefined ? {} : { code }) };
+}
+
+/**
+ * Writes log lines to stdout once per turn of the event loop rather than once per request: under load, one
+ * system call carries many lines. Lines still pending when the process exits are written then.
+ */
+function batchedStdout() {
+  let pending = '';
+  const flush = () => {
+    const text = pending;
+    pending = '';
+    if (text) process.stdout.write(text);
+  };
+  process.on('exit', flush);
+  return (/** @type {string} */ line) => {
+    if (pending === '') setImmediate(flush);
+    pending += line;
+  };
 }

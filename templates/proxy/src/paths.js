@@ -27,14 +27,18 @@ export function isSafePath(path) {
   if (path.length === 0 || path.length > 2048 || path[0] !== '/') return false;
   if (!/^[A-Za-z0-9\-._~!$&'()*+,;=:@%/]+$/.test(path)) return false;
   for (const segment of path.slice(1).split('/')) {
-    let decoded;
-    try {
-      decoded = decodeURIComponent(segment);
-    } catch {
-      return false;
-    }
-    if (decoded === '' || decoded === '.' || decoded === '..') return false;
-    if (/[/\\\u0000-\u001f\u007f]/.test(decoded)) return false;
+    if (segment === '' || segment === '.' || segment === '..') return false;
+    if (segment.includes('%') && !isSafeEncodedSegment(segment)) return false;
   }
   return true;
+}
+
+function isSafeEncodedSegment(/** @type {string} */ segment) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    return false;
+  }
+  return decoded !== '.' && decoded !== '..' && !/[/\\\u0000-\u001f\u007f]/.test(decoded);
 }

@@ -100,12 +100,14 @@ export function createProxy({ config, limiter, fingerprint, log }) {
    * @property {string} [upstreamError]  the provider's error type, or the network error's code
    * @property {string} [upstreamMessage]  the provider's error message (debug logs only, redacted)
    * @property {import('node:http').ClientRequest} [upstreamRequest]
+   * @property {Record<string, string>} headers  the proxy's own response headers (CORS, rate limits), added to
+   *   every answer
    */
 
   /** @type {import('node:http').RequestListener} */
   function handle(req, res) {
     /** @type {Exchange} */
-    const exchange = { req, res, started: performance.now() };
+    const exchange = { req, res, started: performance.now(), headers: {} };
     inFlight += 1;
     res.on('close', () => {
       inFlight -= 1;
@@ -140,7 +142,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     }
     if (req.method === 'OPTIONS') return preflight(exchange);
     if (draining) {
-      res.setHeader('connection', 'close');
+      exchange.headers.connection = 'close';
       const message = 'The proxy is restarting; retry in a moment.';
       return fail(exchange, 503, 'shutting_down', message, { 'retry-after': '1' });
     }
@@ -178,7 +180,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       return fail(exchange, 503, 'rate_limit_unavailable', message, { 'retry-after': '5' });
     }
     if (res.destroyed) return; // the client left while the limiter decided
-    for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
+    Object.assign(exchange.headers, rateLimitHeaders(decision));
     if (!decision.allowed) {
       const whose = decision.policy.name === 'key' ? 'with this key' : 'from this address';
       const message = `Too many requests ${whose}; retry in ${decision.retryAfterSeconds} s.`;
@@ -220,7 +222,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       const status = response.statusCode ?? 502;
       if (status >= 400) return relayError(exchange, response);
       if (status < 300 && exchange.fingerprint) limiter.rememberKey(exchange.fingerprint);
-      res.writeHead(status, returnedHeaders(response.headers));
+      res.writeHead(status, { ...returnedHeaders(response.headers), ...exchange.headers });
       // Server-sent events: tell the client at once that the stream has started.
       if (String(response.headers['content-type']).startsWith('text/event-stream')) res.flushHeaders();
       // A broken upstream answer cuts the client's; a client that leaves destroys the upstream request (finish).
@@ -277,7 +279,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       const headers = returnedHeaders(response.headers);
       delete headers['content-encoding'];
       if (!res.headersSent && !res.destroyed) {
-        res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+        const length = Buffer.byteLength(body);
+        res.writeHead(status, { ...headers, ...exchange.headers, 'content-length': length });
         res.end(body);
       }
     });
@@ -302,7 +305,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     if (outcome === 'invalid' || outcome === 'forbidden') limiter.forgetKey(fingerprint);
     if (outcome !== 'valid') exchange.code = `key_${outcome.replace('-', '_')}`;
     const answer = { valid: outcome === 'valid', provider: provider.id, reason: outcome };
-    sendJson(res, outcome === 'unreachable' ? 502 : 200, answer);
+    sendJson(res, outcome === 'unreachable' ? 502 : 200, answer, exchange.headers);
   }
 
   /** @param {Exchange} exchange */
@@ -319,20 +322,21 @@ export function createProxy({ config, limiter, fingerprint, log }) {
    * Otherwise the origin must be allowed, and the answer names it.
    * @param {Exchange} exchange
    */
-  function corsAllows({ req, res }) {
+  function corsAllows({ req, headers }) {
     const origin = req.headers.origin;
     if (origin === undefined) return true;
-    res.setHeader('vary', 'origin');
+    headers.vary = 'origin';
     if (!anyOrigin && !allowedOrigins.has(origin)) return false;
-    res.setHeader('access-control-allow-origin', origin);
-    res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
+    headers['access-control-allow-origin'] = origin;
+    headers['access-control-expose-headers'] = EXPOSED_HEADERS;
     return true;
   }
 
   /** @param {Exchange} exchange */
-  function preflight({ req, res }) {
+  function preflight({ req, res, headers }) {
     const requested = String(req.headers['access-control-request-headers'] ?? '');
     res.writeHead(204, {
+      ...headers,
       'access-control-allow-methods': 'GET, POST',
       // The origin is trusted; the SDKs send many headers of their own (x-stainless-*, anthropic-*).
       ...(/^[\w\-, ]*$/.test(requested) && requested !== '' ? { 'access-control-allow-headers': requested } : {}),
@@ -345,7 +349,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
   /** @param {Exchange} exchange */
   function tooLarge(exchange) {
     // The rest of the body is not read: close the connection after answering.
-    exchange.res.setHeader('connection', 'close');
+    exchange.headers.connection = 'close';
     fail(exchange, 413, 'body_too_large', `The request body is larger than ${config.maxBodyBytes} bytes.`);
   }
 
@@ -391,7 +395,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     const { res } = exchange;
     if (res.headersSent || res.destroyed) return;
     exchange.code = code;
-    sendJson(res, status, errorBody(exchange.provider?.family, status, code, message), headers);
+    const body = errorBody(exchange.provider?.family, status, code, message);
+    sendJson(res, status, body, { ...exchange.headers, ...headers });
   }
 
   /**
