@@ -54,6 +54,9 @@ describe('the Content-Security-Policy', () => {
     expect(csp['img-src']).toEqual(['data:']);
     expect(csp['base-uri']).toEqual(["'none'"]);
     expect(csp['form-action']).toEqual(["'none'"]);
+    // Markup sinks throw where Trusted Types are supported: the page only ever writes text.
+    expect(csp['require-trusted-types-for']).toEqual(["'script'"]);
+    expect(csp['trusted-types']).toEqual(["'none'"]);
     expect(page.html).not.toMatch(/unsafe-inline|unsafe-eval|inline-(script|style)-hashes/);
   });
 
@@ -131,6 +134,15 @@ describe('the page', () => {
     expect(anthropic).toContain("'anthropic-dangerous-direct-browser-access': 'true'");
     expect(anthropic).toContain('PBKDF2_ITERATIONS = 600000');
     expect(anthropic).not.toMatch(/choices|candidates|sessionStorage\.setItem/);
+  });
+
+  it('names its storage item after the project, as plain code (also for a name that starts with a digit)', async () => {
+    expect(script(await generatePage({ providers: ['openai'], name: 'Acme Helper', storage: 'session' }))).toContain(
+      "const STORAGE_ITEM = 'acme-helper.key';",
+    );
+    expect(script(await generatePage({ providers: ['openai'], name: '2048 Helper' }))).toContain(
+      "const STORAGE_ITEM = '2048-helper.key';",
+    );
   });
 
   it('has a provider selector only when several providers were generated', async () => {

@@ -191,6 +191,24 @@ describe('what each key-check answer means', () => {
     await expect.poll(() => keyError().textContent()).toMatch(/is rate limiting this key\. Try again in 1 second\./);
   });
 
+  it('a key with a character no header can carry is refused as mistyped, not blamed on the network', async () => {
+    await open();
+    const key = newKey('openai');
+    // Copied from a page that turned part of it into a typographic character.
+    await saveKey('openai', `${key.slice(0, 12)}…${key.slice(13)}`);
+    await expect.poll(() => keyError().textContent()).toMatch(/contains spaces or characters an API key never has/);
+    expect(await keyError().textContent()).not.toMatch(/Could not reach/);
+    expect(fake.requests).toEqual([]);
+    expect(await keyStatus().textContent()).toBe('');
+  });
+
+  it('anthropic: "retry-after: 0" still asks for a wait of at least a second', async () => {
+    await open();
+    fake.nextResponse('anthropic', { status: 429, headers: { 'retry-after': '0' } });
+    await saveKey('anthropic', newKey('anthropic'));
+    await expect.poll(() => keyError().textContent()).toMatch(/Try again in 1 second\./);
+  });
+
   it('google: a 400 that is not API_KEY_INVALID is not called a wrong key', async () => {
     await open();
     fake.nextResponse('google', {
@@ -229,6 +247,62 @@ describe('what each key-check answer means', () => {
     expect(await pageTraces(page, context)).not.toContain(key);
     // The question is given back to edit or resend.
     expect(await page.getByLabel('Prompt').inputValue()).toBe('hello');
+  });
+});
+
+describe('what each chat answer means', () => {
+  async function ready(provider: ProviderId): Promise<void> {
+    await open();
+    await saveKey(provider, newKey(provider));
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+  }
+
+  async function ask(prompt: string): Promise<void> {
+    await page.getByLabel('Prompt').fill(prompt);
+    await page.getByRole('button', { name: 'Send' }).click();
+  }
+
+  const sse = (events: unknown[]) => ({
+    headers: { 'content-type': 'text/event-stream' },
+    body: events.map((event) => `data: ${typeof event === 'string' ? event : JSON.stringify(event)}\r\n\r\n`).join(''),
+  });
+
+  it('openai: an account out of credit (429 insufficient_quota) is not told to wait', async () => {
+    await ready('openai');
+    fake.nextResponse('openai', {
+      status: 429,
+      body: { error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', code: 'insufficient_quota' } },
+    });
+    await ask('hello');
+    const chatError = page.locator('#chat-error');
+    await expect.poll(() => chatError.textContent()).toMatch(/run out of credit or quota\. Check its plan and billing settings\./);
+    expect(await chatError.textContent()).not.toMatch(/Try again/);
+  });
+
+  it('google: a prompt refused with no answer at all says so, and gives the prompt back', async () => {
+    await ready('google');
+    fake.nextResponse('google', sse([{ promptFeedback: { blockReason: 'SAFETY' } }]));
+    await ask('something it will not answer');
+    await expect.poll(() => page.locator('#chat-error').textContent()).toBe(
+      'Google Gemini sent no answer (SAFETY). Try again, or change the prompt.',
+    );
+    expect(await page.getByLabel('Prompt').inputValue()).toBe('something it will not answer');
+    expect(await page.locator('.turn').count()).toBe(0);
+  });
+
+  it('openai: an answer cut off by the length limit is marked as such', async () => {
+    await ready('openai');
+    fake.nextResponse('openai', sse([
+      { choices: [{ index: 0, delta: { role: 'assistant', content: 'The first half' }, finish_reason: null }] },
+      { choices: [{ index: 0, delta: {}, finish_reason: 'length' }] },
+      '[DONE]',
+    ]));
+    await ask('a long story');
+    await expect.poll(() => page.locator('.turn.assistant').textContent()).toBe('AssistantThe first half [ended: length]');
+    // A complete answer carries no mark.
+    await ask('a short one');
+    await expect.poll(lastAnswer).toBe(fakeAnswer('openai', 'a short one'));
+    expect(await page.locator('.turn.assistant').last().textContent()).toBe(`Assistant${fakeAnswer('openai', 'a short one')}`);
   });
 });
 
@@ -309,5 +383,120 @@ describe('keyboard and screen readers', () => {
     expect(await page.getByRole('log').count()).toBe(1);
     expect(await page.getByRole('log').getAttribute('aria-busy')).toBe('false');
     expect(await page.getByRole('alert').count()).toBeGreaterThan(0);
+  });
+
+  const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
+
+  it('keeps the keyboard focus somewhere useful when a button it is on turns disabled', async () => {
+    await open();
+    // Save pressed on the button with a wrong key: back to the key field, which the error describes.
+    await page.getByLabel('Provider').selectOption('openai');
+    await page.getByLabel('API key').fill(newKey('openai', false));
+    await page.getByRole('button', { name: 'Save key' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => keyError().textContent()).toMatch(/not a valid API key/);
+    expect(await focused()).toBe('api-key');
+    expect(await page.getByLabel('API key').getAttribute('aria-describedby')).toContain('key-error');
+
+    await page.getByLabel('API key').fill(newKey('openai'));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+
+    // Send pressed on the button: focus goes to Stop while the answer streams, then back to the prompt.
+    fake.setStreamDelay(150);
+    await page.getByLabel('Prompt').fill('one two three four five six seven eight');
+    await page.getByRole('button', { name: 'Send' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(lastAnswer).toMatch(/^Hello/);
+    expect(await focused()).toBe('stop');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('log').textContent()).toContain('[stopped]');
+    expect(await focused()).toBe('prompt');
+
+    // Focus the user moved elsewhere during an answer stays there when the answer ends.
+    fake.setStreamDelay(30);
+    await page.getByLabel('Prompt').fill('again please');
+    await page.keyboard.press('Control+Enter');
+    await page.getByLabel('Model').focus();
+    await expect.poll(lastAnswer).toBe(fakeAnswer('openai', 'again please'));
+    await expect.poll(() => page.getByRole('button', { name: 'Send' }).isEnabled()).toBe(true);
+    expect(await focused()).toBe('model');
+  });
+
+  it('Esc stops an answer', async () => {
+    await open();
+    await saveKey('google', newKey('google'));
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+    fake.setStreamDelay(150);
+    await page.getByLabel('Prompt').fill('one two three four five six seven eight');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(lastAnswer).toMatch(/^Hello/);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('log').textContent()).toContain('[stopped]');
+    expect(await page.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
+  });
+
+  /** WCAG contrast ratio of two CSS rgb() colours. */
+  function contrast(a: string, b: string): number {
+    const luminance = (color: string) => {
+      const [r, g, bl] = color.match(/[\d.]+/g)!.slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+    };
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi! + 0.05) / (lo! + 0.05);
+  }
+
+  it.each(['light', 'dark'] as const)('has readable text and visible field borders in the %s scheme', async (scheme) => {
+    await open();
+    await page.emulateMedia({ colorScheme: scheme });
+    await saveKey('openai', newKey('openai', false));
+    await expect.poll(() => keyError().textContent()).toMatch(/not a valid API key/);
+    const colors = await page.evaluate(() => {
+      const style = (selector: string) => getComputedStyle(document.querySelector(selector)!);
+      const page = getComputedStyle(document.documentElement).backgroundColor;
+      return {
+        page: page === 'rgba(0, 0, 0, 0)' ? 'rgb(255, 255, 255)' : page,
+        text: style('h1').color,
+        hint: style('.hint').color,
+        link: style('#keys-link').color,
+        error: style('#key-error').color,
+        field: style('#api-key').backgroundColor,
+        fieldText: style('#api-key').color,
+        fieldBorder: style('#api-key').borderTopColor,
+        selectBorder: style('#provider').borderTopColor,
+        button: style('#save').backgroundColor,
+        buttonText: style('#save').color,
+      };
+    });
+    for (const name of ['text', 'hint', 'link', 'error'] as const) {
+      expect(contrast(colors[name], colors.page), `${name} on the page`).toBeGreaterThanOrEqual(4.5);
+    }
+    expect(contrast(colors.fieldText, colors.field), 'field text').toBeGreaterThanOrEqual(4.5);
+    expect(contrast(colors.buttonText, colors.button), 'button text').toBeGreaterThanOrEqual(4.5);
+    // WCAG 1.4.11: the edge of a field must stand out 3:1 from what is around it.
+    expect(contrast(colors.fieldBorder, colors.page), 'field border').toBeGreaterThanOrEqual(3);
+    expect(contrast(colors.selectBorder, colors.page), 'select border').toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('the Content-Security-Policy in the browser', () => {
+  it('makes the HTML-parsing sinks throw (Trusted Types): an edit that writes markup fails loudly', async () => {
+    await open();
+    const outcome = await page.evaluate(() => {
+      try {
+        document.body.insertAdjacentHTML('beforeend', '<img src=x>');
+        return 'markup written';
+      } catch (error) {
+        return (error as Error).name;
+      }
+    });
+    expect(outcome).toBe('TypeError');
+    // The refusal is reported as a violation, by design: take it out of what the after-test check counts.
+    await expect.poll(() => watch.violations.join('\n')).toMatch(/trusted-types|TrustedHTML/i);
+    await page.waitForTimeout(100);
+    watch.violations.length = 0;
   });
 });

@@ -215,6 +215,81 @@ describe('encrypted local storage', () => {
     expect(await storedItems(page, context)).toEqual(NOTHING_STORED);
   });
 
+  /** Opens the encrypted page with key derivation slowed down to a second, so that Forget key can land during it. */
+  async function openWithSlowDerivation(): Promise<void> {
+    ({ context, page, watch } = await openWatchedPage(browser));
+    await context.addInitScript(() => {
+      const deriveKey = SubtleCrypto.prototype.deriveKey;
+      SubtleCrypto.prototype.deriveKey = function (...args: Parameters<SubtleCrypto['deriveKey']>) {
+        return new Promise((resolve) => setTimeout(resolve, 1000)).then(() => deriveKey.apply(this, args));
+      } as SubtleCrypto['deriveKey'];
+    });
+    await page.goto(servedEncrypted.url);
+  }
+
+  async function saveWithPassphrase(passphrase: string): Promise<string> {
+    const key = fakeKey('anthropic');
+    keys.push(key);
+    fake.addKey(key);
+    await page.getByLabel('API key').fill(key);
+    await page.getByLabel('Choose a passphrase').fill(passphrase);
+    await page.getByRole('button', { name: 'Save key' }).click();
+    return key;
+  }
+
+  it('Forget key while the key is being encrypted: nothing is written', async () => {
+    await openWithSlowDerivation();
+    const key = await saveWithPassphrase(PASSPHRASE);
+    // The key check is answered at once; the derivation then takes a second.
+    await expect.poll(() => fake.requests.some((r) => r.method === 'GET')).toBe(true);
+    await page.waitForTimeout(300);
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    await page.waitForTimeout(1500);
+    expect(await storedItems(page, context)).toEqual(NOTHING_STORED);
+    expect(await keyStatus().textContent()).toBe('');
+    expect(await page.locator('#chat-section').isHidden()).toBe(true);
+    expect(await pageTraces(page, context)).not.toContain(key);
+    await page.reload();
+    expect(await page.getByLabel('Choose a passphrase').isVisible()).toBe(true);
+  });
+
+  it('Forget key while unlocking: the old passphrase is dropped, the next key is saved with the new one', async () => {
+    await openWithSlowDerivation();
+    await saveWithPassphrase(PASSPHRASE);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Key saved/);
+    await page.reload();
+    await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.waitForTimeout(300);
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    await page.waitForTimeout(1500);
+    expect(await keyStatus().textContent()).toBe('');
+
+    const newPassphrase = 'a different passphrase';
+    const second = await saveWithPassphrase(newPassphrase);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toBe(`Key saved: …${second.slice(-4)} (Anthropic)`);
+    await page.reload();
+    await page.getByLabel('Passphrase', { exact: true }).fill(newPassphrase);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toBe(`Key saved: …${second.slice(-4)} (Anthropic)`);
+    expect(await keyError().textContent()).toBe('');
+    expect(watch.console.join('\n')).not.toContain(newPassphrase);
+  });
+
+  it('a saved record this page cannot read is reported as such, not as a parser error', async () => {
+    await open(servedEncrypted.url);
+    await saveWithPassphrase(PASSPHRASE);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Key saved/);
+    // The page's item, as some other version of the page might have written it.
+    await page.evaluate(() => localStorage.setItem(Object.keys(localStorage)[0]!, 'v2:not-json'));
+    await page.reload();
+    await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect.poll(() => keyError().textContent()).toBe('The saved key has an unknown format: forget it and enter the key again.');
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    expect(await storedItems(page, context)).toEqual(NOTHING_STORED);
+  });
+
   it('Forget key from the locked state clears the saved record', async () => {
     await open(servedEncrypted.url);
     const key = fakeKey('anthropic');
