@@ -47,7 +47,7 @@ beforeAll(async () => {
     RATE_LIMIT_BURST: '3',
     RATE_LIMIT_PER_MINUTE: '1',
     IP_RATE_LIMIT_BURST: '1000',
-    UPSTREAM_TIMEOUT_MS: '400',
+    UPSTREAM_TIMEOUT_MS: '1500',
     MAX_BODY_BYTES: '4096',
   });
 });

@@ -92,7 +92,7 @@ export async function startTestProxy(stub, env = {}) {
 }
 
 /** Waits until `check()` is true (log lines are written when a connection is done, just after the answer). */
-export async function eventually(check, timeoutMs = 2000) {
+export async function eventually(check, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

@@ -163,7 +163,7 @@ describe('hardening', () => {
       RATE_LIMIT_BURST: '1000',
       IP_RATE_LIMIT_BURST: '1000',
       MAX_BODY_BYTES: '1000',
-      UPSTREAM_TIMEOUT_MS: '300',
+      UPSTREAM_TIMEOUT_MS: '1000',
       ALLOWED_ORIGINS: 'https://app.example',
     });
   });
