@@ -27,7 +27,9 @@ let fake: FakeProvider;
 let browser: Browser;
 let sessionPage: GeneratedPage;
 let encryptedPage: GeneratedPage;
+let twoProvidersPage: GeneratedPage;
 let servedSession: { url: string; close(): Promise<void> };
+let servedTwoProviders: { url: string; close(): Promise<void> };
 let servedEncrypted: { url: string; close(): Promise<void> };
 
 let context: BrowserContext;
@@ -37,12 +39,14 @@ let keys: string[];
 
 beforeAll(async () => {
   fake = await startFakeProvider();
-  // One provider each: the page then has no provider selector.
-  [sessionPage, encryptedPage] = await Promise.all([
+  // One provider each: the page then has no provider selector. And one with a selector.
+  [sessionPage, encryptedPage, twoProvidersPage] = await Promise.all([
     generatePage({ providers: ['openai'], fake, storage: 'session' }),
     generatePage({ providers: ['anthropic'], fake, storage: 'encrypted' }),
+    generatePage({ providers: ['openai', 'google'], fake, storage: 'session' }),
   ]);
   servedSession = await serveDirectory(sessionPage.dir);
+  servedTwoProviders = await serveDirectory(twoProvidersPage.dir);
   servedEncrypted = await serveDirectory(encryptedPage.dir);
   browser = await launchChromium();
 });
@@ -50,6 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await servedSession?.close();
+  await servedTwoProviders?.close();
   await servedEncrypted?.close();
   await fake?.close();
   removeGeneratedPages();
@@ -113,6 +118,22 @@ describe('session storage', () => {
     await page.waitForTimeout(300);
     expect(await keyStatus().textContent()).toBe('');
     expect(await page.locator('#chat-section').isHidden()).toBe(true);
+  });
+
+  it('a restored key shows its own provider in the selector, not the first one', async () => {
+    await open(servedTwoProviders.url);
+    const key = fakeKey('google');
+    keys.push(key);
+    fake.addKey(key);
+    await page.getByLabel('Provider').selectOption('google');
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Save key' }).click();
+    await expect.poll(() => keyStatus().textContent()).toBe(`Key saved: …${key.slice(-4)} (Google Gemini)`);
+    await page.reload();
+    await expect.poll(() => keyStatus().textContent()).toBe(`Key saved: …${key.slice(-4)} (Google Gemini)`);
+    expect(await page.getByLabel('Provider').inputValue()).toBe('google');
+    expect(await page.getByLabel('API key').getAttribute('placeholder')).toBe('AIza…');
+    expect(await page.getByRole('link', { name: 'your Google Gemini account' }).count()).toBe(1);
   });
 
   it('a saved key the provider no longer accepts is dropped on reload', async () => {
