@@ -332,6 +332,24 @@ for (const testCase of CASES) {
       }
     });
 
+    it('warns when the salts it encrypts with are kept in the database instead of wp-config.php', async () => {
+      const warning = /secrets that WordPress keeps in its own database/;
+      admin = await rig.session().login(USERS.admin);
+      const before = await admin.request(settingsPath(plugin));
+      expect(before.status).toBe(200);
+      expect(notices(before.text).map((notice) => notice.text).join('\n')).not.toMatch(warning);
+      // The value wp-config-sample.php ships: WordPress ignores it, generates a key and stores it as an option.
+      rig.setSecret('LOGGED_IN_KEY', 'put your unique phrase here');
+      try {
+        admin = await rig.session().login(USERS.admin);
+        const page = await admin.request(settingsPath(plugin));
+        const warnings = notices(page.text).filter((notice) => notice.type === 'warning');
+        expect(warnings.map((notice) => notice.text).join('\n')).toMatch(warning);
+      } finally {
+        rig.setSecret('LOGGED_IN_KEY', 'rig-logged-in-key');
+      }
+    });
+
     it('adds no PHP notice or warning from its files to debug.log while its pages are used', async () => {
       admin = await rig.session().login(USERS.admin);
       for (const page of [settingsPath(plugin), '/wp-admin/plugins.php', '/wp-admin/', '/wp-admin/options-general.php']) {

@@ -99,6 +99,34 @@ final class EncryptionTest extends TestCase {
 		unset( $GLOBALS['byok_test_salts'] );
 	}
 
+	public function test_secrets_from_wp_config_are_not_reported_as_database_secrets() {
+		$GLOBALS['byok_test_salts']        = array( 'logged_in' => 'key-from-wp-config' . 'salt-from-wp-config' );
+		$GLOBALS['byok_test_site_options'] = array( 'logged_in_key' => 'stale value generated long ago' );
+		$this->assertFalse( Plugin_Encryption::uses_database_secrets() );
+		unset( $GLOBALS['byok_test_salts'], $GLOBALS['byok_test_site_options'] );
+	}
+
+	public function test_secrets_wordpress_generated_and_stored_are_reported() {
+		foreach ( array( 'logged_in_key', 'logged_in_salt' ) as $option ) {
+			$generated                         = "generated-$option-0123456789";
+			$GLOBALS['byok_test_site_options'] = array( $option => $generated );
+			$GLOBALS['byok_test_salts']        = array( 'logged_in' => $option === 'logged_in_key' ? $generated . 'salt-from-wp-config' : 'key-from-wp-config' . $generated );
+			$this->assertTrue( Plugin_Encryption::uses_database_secrets(), $option );
+		}
+		unset( $GLOBALS['byok_test_salts'], $GLOBALS['byok_test_site_options'] );
+	}
+
+	/**
+	 * @runInSeparateProcess
+	 * @preserveGlobalState disabled
+	 */
+	public function test_the_encryption_key_constant_is_not_a_database_secret() {
+		define( getenv( 'BYOK_CONSTANT_PREFIX' ) . '_ENCRYPTION_KEY', 'a long random secret from wp-config.php' );
+		$GLOBALS['byok_test_site_options'] = array( 'logged_in_key' => 'generated' );
+		$GLOBALS['byok_test_salts']        = array( 'logged_in' => 'generated' . 'salt' );
+		$this->assertFalse( Plugin_Encryption::uses_database_secrets() );
+	}
+
 	/**
 	 * The constant survives salt rotation. In its own process: a constant cannot be undefined again.
 	 *

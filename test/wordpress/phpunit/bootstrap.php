@@ -20,13 +20,23 @@ foreach ( array( 'BYOK_PLUGIN_DIR', 'BYOK_CLASS_PREFIX', 'BYOK_CONSTANT_PREFIX',
 }
 
 /**
- * The only WordPress function the two classes use: Encryption::for_site() derives its key from wp_salt().
+ * Encryption::for_site() derives its key from wp_salt().
  *
  * @param string $scheme Salt scheme.
  * @return string
  */
 function wp_salt( $scheme = 'auth' ) {
 	return $GLOBALS['byok_test_salts'][ $scheme ] ?? 'test-salt-' . $scheme;
+}
+
+/**
+ * Encryption::uses_database_secrets() looks for the secrets wp_salt() generated and stored as site options.
+ *
+ * @param string $option Option name.
+ * @return mixed
+ */
+function get_site_option( $option ) {
+	return $GLOBALS['byok_test_site_options'][ $option ] ?? false;
 }
 
 require getenv( 'BYOK_PLUGIN_DIR' ) . '/includes/class-redactor.php';
