@@ -7,6 +7,7 @@
  *
  * - every file starts with its docblock and then `defined( 'ABSPATH' ) || exit;`
  * - every translation call names the slug as text domain, with a literal string
+ * - a string with placeholders (%s, %1$d) has a translators: comment on its line or the line above
  * - global functions, classes and define()d constants carry the plugin's prefixes
  * - hooks the plugin fires (apply_filters, do_action) and the options and transients it names are prefixed
  */
@@ -55,9 +56,19 @@ foreach ( $files as $file ) {
 	++$stats['files'];
 	$name   = substr( $file->getPathname(), strlen( $dir ) + 1 );
 	$source = file_get_contents( $file->getPathname() );
+	$all    = token_get_all( $source );
+
+	// Lines where a "translators:" comment ends: translation tools attach it to a string on that line or the next.
+	$translator_lines = array();
+	foreach ( $all as $token ) {
+		if ( is_array( $token ) && in_array( $token[0], array( T_COMMENT, T_DOC_COMMENT ), true ) && preg_match( '#^(/\*+|//)\s*translators:#i', $token[1] ) ) {
+			$translator_lines[ $token[2] + substr_count( $token[1], "\n" ) ] = true;
+		}
+	}
+
 	$tokens = array_values(
 		array_filter(
-			token_get_all( $source ),
+			$all,
 			static function ( $token ) {
 				return ! is_array( $token ) || ! in_array( $token[0], array( T_WHITESPACE, T_COMMENT ), true );
 			}
@@ -152,8 +163,11 @@ foreach ( $files as $file ) {
 			if ( $slug !== $domain ) {
 				$problems[] = "$name:{$token[2]}: $function() without the text domain '$slug'";
 			}
-			if ( null === $literal( $arguments[0] ) ) {
+			$text = $literal( $arguments[0] );
+			if ( null === $text ) {
 				$problems[] = "$name:{$token[2]}: $function() with a non-literal string (translation tools cannot extract it)";
+			} elseif ( preg_match( '/%(\d+\$)?[sdfu]/', $text ) && ! isset( $translator_lines[ $token[2] ] ) && ! isset( $translator_lines[ $token[2] - 1 ] ) ) {
+				$problems[] = "$name:{$token[2]}: $function( '$text' ) has placeholders but no translators: comment just above it";
 			}
 		}
 		if ( 'define' === $function ) {
