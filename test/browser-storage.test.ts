@@ -311,6 +311,37 @@ describe('encrypted local storage', () => {
     expect(await storedItems(page, context)).toEqual(NOTHING_STORED);
   });
 
+  it('keeps no passphrase in memory once the key is saved or unlocked, and no key after Forget key', async () => {
+    await open(servedEncrypted.url);
+    const cdp = await context.newCDPSession(page);
+    /** Whether the page's JavaScript heap holds `text` anywhere, after a garbage collection. */
+    const inHeap = async (text: string): Promise<boolean> => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      const chunks: string[] = [];
+      const collect = ({ chunk }: { chunk: string }) => chunks.push(chunk);
+      cdp.on('HeapProfiler.addHeapSnapshotChunk', collect);
+      await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      cdp.off('HeapProfiler.addHeapSnapshotChunk', collect);
+      return chunks.join('').includes(text);
+    };
+    const passphrase = `chosen ${fakeKey('openai').slice(-12)}`;
+    const key = await saveWithPassphrase(passphrase);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Key saved/);
+    expect(await inHeap(key), 'the key in use is in memory: the check can see a string').toBe(true);
+    expect(await inHeap(passphrase), 'passphrase kept after saving').toBe(false);
+
+    await page.reload();
+    await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Key saved/);
+    expect(await inHeap(passphrase), 'passphrase kept after unlocking').toBe(false);
+
+    // And Forget key leaves no reference to the key, after a chat too.
+    await chatWorks('anthropic');
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    expect(await inHeap(key), 'key kept after Forget key').toBe(false);
+  });
+
   it('Forget key from the locked state clears the saved record', async () => {
     await open(servedEncrypted.url);
     const key = fakeKey('anthropic');
