@@ -19,9 +19,11 @@ export async function startProxy(config, options = {}) {
 
   const server = http.createServer(
     {
-      // Slow clients: the headers, then the whole request, must arrive in time (slowloris).
+      // Slow clients: the headers, then the whole request, must arrive in time (slowloris). Node checks these
+      // every `connectionsCheckingInterval` (30 s by default): every second keeps them close to what is set.
       headersTimeout: config.headersTimeoutMs,
       requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
       keepAliveTimeout: 5_000,
       noDelay: true,
     },

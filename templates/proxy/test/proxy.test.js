@@ -279,6 +279,24 @@ describe('hardening', () => {
     assert.equal(response.headers.get('x-request-id'), 'req_1');
   });
 
+  it('cuts off a client that sends its headers too slowly (HEADERS_TIMEOUT_MS)', async () => {
+    const slow = await startTestProxy(stub, { HEADERS_TIMEOUT_MS: '300', REQUEST_TIMEOUT_MS: '300' });
+    try {
+      const started = Date.now();
+      const answer = await new Promise((resolve) => {
+        const port = Number(new URL(slow.url).port);
+        const socket = net.connect(port, '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\n'));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk));
+        socket.on('close', () => resolve(text));
+      });
+      assert.match(answer, /^HTTP\/1\.1 408/);
+      assert.ok(Date.now() - started < 3000, 'within a few checking intervals');
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('answers malformed requests with 400 and keeps serving', async () => {
     const port = Number(new URL(proxy.url).port);
     const malformed = [
