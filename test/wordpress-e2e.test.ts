@@ -247,6 +247,18 @@ for (const testCase of CASES) {
       await expectNowhere(validKey);
     });
 
+    it('does not follow a redirect from the provider: the key header would go along', async () => {
+      fake.reset();
+      const elsewhere = `${fake.url}/elsewhere/collect`;
+      fake.nextResponse(first, { status: 307, body: '', headers: { location: elsewhere } });
+      const result = await chat(admin, plugin, 'redirect me', await admin.restNonce());
+      expect(result.status).toBe(502);
+      expect(result.body.code).toBe(`${plugin.functionPrefix}_provider_error`);
+      expect(fake.requests.map((request) => `${request.method} /${request.provider}${request.path}`)).toEqual([
+        expect.stringMatching(new RegExp(`^POST /${first}/`)),
+      ]);
+    });
+
     if (testCase.providers.length > 1) {
       const second = testCase.providers[1]!;
       const secondKey = fakeKey(second);
