@@ -51,6 +51,7 @@ describe('escaping helpers', () => {
 
   it('identifiers are checked, never escaped', () => {
     expect(identifier('acme_helper')).toBe('acme_helper');
+    expect(identifier('2048-helper')).toBe('2048-helper');
     expect(() => identifier('a b')).toThrow(/safe identifier/);
     expect(() => identifier("x'); drop")).toThrow();
   });

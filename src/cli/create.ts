@@ -39,7 +39,9 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
   const resolved = await resolveCreate(dirArgument, flags, { cwd: io.cwd, yes: Boolean(raw.yes), prompter });
   checkTarget(resolved.targetDir, Boolean(raw.force));
 
-  const relativeDir = path.relative(io.cwd, resolved.targetDir) || '.';
+  // Shown relative to where the user is, unless that means climbing out of it.
+  const fromCwd = path.relative(io.cwd, resolved.targetDir) || '.';
+  const relativeDir = fromCwd.startsWith('..') ? resolved.targetDir : fromCwd;
   const command = equivalentCommand(resolved, dirArgument ?? relativeDir, { install: raw.install, git: raw.git });
   reportNames(ui, resolved, relativeDir);
   if (prompter) await prompter.confirm(summary(resolved, relativeDir, command));

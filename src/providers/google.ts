@@ -44,8 +44,8 @@ export const google: ProviderDefinition = {
     cors: 'allowed',
     headers: {},
     failureHint:
-      'The browser could not reach the Gemini API. Check the network connection and that the key is not ' +
-      'restricted to other websites (HTTP referrer restrictions) in the Google Cloud console.',
+      'Check the network connection, and that the key is not restricted to other websites (HTTP referrer ' +
+      'restrictions) in the Google Cloud console.',
   },
   links: {
     keys: 'https://aistudio.google.com/app/apikey',

@@ -62,8 +62,8 @@ export function openAiCompatible(options: OpenAiCompatibleOptions): ProviderDefi
       headers: {},
       failureHint:
         options.failureHint ??
-        `The browser could not reach ${options.label}. Check the network connection; if it persists, ` +
-          `${options.label} may not accept calls from web pages (CORS), and a server-side pattern is needed.`,
+        `Check the network connection; if it persists, ${options.label} may not accept calls from web pages ` +
+          '(CORS), and a server-side pattern is needed.',
     },
     links: options.links,
   };

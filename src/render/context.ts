@@ -37,6 +37,8 @@ export interface RenderContext extends ProjectNames {
    * choice for `{{#if}}` (`options.storage_encrypted` is true).
    */
   options: Record<string, string | boolean>;
+  /** True when some chosen provider's key check does not list models, so a second call lists them. */
+  separateModelList: boolean;
   /** Key shapes of the chosen providers (regex sources): the redactors' last net. */
   keyPatterns: string[];
   generator: { name: string; version: string };
@@ -86,6 +88,7 @@ export function buildContext(answers: Answers, generator: { name: string; versio
       google: providers.some((provider) => provider.family === 'google'),
     },
     options,
+    separateModelList: providers.some((provider) => !provider.models.sameAsKeyCheck),
     keyPatterns: providers.flatMap((provider) => (provider.keyPattern ? [provider.keyPattern] : [])),
     generator,
   };

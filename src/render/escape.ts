@@ -141,7 +141,8 @@ export function markdownText(value: string): string {
     .replace(/^([#>+-])/, '\\$1');
 }
 
-const SAFE_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** Letters, digits, `_` and `-` only. A slug may start with a digit (`2048-helper`); derived code prefixes never do. */
+const SAFE_IDENTIFIER = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 
 /** An identifier, slug or prefix: never escaped, only checked, so a bad derivation fails loudly at render time. */
 export function identifier(value: string): string {

@@ -11,4 +11,5 @@ export const HOSTILE_NAMES: string[] = [
   '<!-- --> ]]> <![CDATA[',
   '\u2028line\u2029separators',
   `${'Very long name '.repeat(20)}end`,
+  '2048 starts with a digit',
 ];
