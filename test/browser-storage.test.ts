@@ -241,7 +241,7 @@ describe('encrypted local storage', () => {
     ({ context, page, watch } = await openWatchedPage(browser));
     await context.addInitScript(() => {
       const deriveKey = SubtleCrypto.prototype.deriveKey;
-      SubtleCrypto.prototype.deriveKey = function (...args: Parameters<SubtleCrypto['deriveKey']>) {
+      SubtleCrypto.prototype.deriveKey = function (this: SubtleCrypto, ...args: Parameters<SubtleCrypto['deriveKey']>) {
         return new Promise((resolve) => setTimeout(resolve, 1000)).then(() => deriveKey.apply(this, args));
       } as SubtleCrypto['deriveKey'];
     });
