@@ -348,8 +348,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
 
   /** @param {Exchange} exchange */
   function tooLarge(exchange) {
-    // The rest of the body is not read: close the connection after answering.
-    exchange.headers.connection = 'close';
+    // Node reads the rest of the body and discards it (for REQUEST_TIMEOUT_MS at most): closing the connection
+    // while the client is still sending would reset it, and the client would never see this answer.
     fail(exchange, 413, 'body_too_large', `The request body is larger than ${config.maxBodyBytes} bytes.`);
   }
 
