@@ -7,7 +7,7 @@ packages=(
   chromium
   wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-xml php-mbstring php-curl mariadb-server phpunit
   redis-server
-  curl git
+  curl git zip unzip
 )
 missing=()
 for package in "${packages[@]}"; do
@@ -19,6 +19,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # A missing rig is an error, never a silently skipped suite.
-for command in chromium php mariadbd mariadb-install-db redis-server phpunit git; do
+for command in chromium php mariadbd mariadb-install-db redis-server phpunit git zip unzip; do
   command -v "$command" >/dev/null || { echo "missing $command after install" >&2; exit 1; }
 done

@@ -18,11 +18,17 @@ export function nextSteps(
       ];
     case 'proxy':
       return [...cd, ...install, 'cp .env.example .env   # then adjust limits and origins', runCommand(context.pm, 'start'), runCommand(context.pm, 'test')];
-    case 'wordpress':
+    case 'wordpress': {
+      // Zip without the development files (.distignore lists them): byok.json and .git must not reach the site.
+      const parent = context.relativeDir === '.' ? '..' : path.dirname(context.relativeDir || context.slug);
+      const slug = context.slug;
       return [
-        `Copy ${quoteIfNeeded(context.relativeDir || context.slug)}${path.sep} into wp-content/plugins/ (or zip the folder and upload it under Plugins > Add New)`,
-        `Activate it, then enter the key under Settings > ${answers.name.replace(/\s+/g, ' ')}`,
+        ...(parent !== '.' ? [`cd ${quoteIfNeeded(parent)}`] : []),
+        `zip -r ${slug}.zip ${slug} -x '${slug}/byok.json' '${slug}/.*'   # or: wp dist-archive ${slug}`,
+        'Upload the zip under Plugins > Add New > Upload Plugin, and activate it',
+        `Enter the key under Settings > ${answers.name.replace(/\s+/g, ' ')}`,
       ];
+    }
   }
 }
 
