@@ -2,7 +2,7 @@
 // package with nothing to resolve (as create-vite and create-next-app ship). Templates are precompiled, one module
 // per pattern beside the bundle (as create-vite ships its template folders): the CLI carries the Handlebars runtime
 // only, compiles nothing when it runs, and loads only the templates of the pattern it generates.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -30,8 +30,10 @@ function writePrecompiledTemplates() {
       .replace(/(\w+):/g, '"$1":')
       .replace(/'/g, '"'),
   );
-  rmSync(path.join(root, 'dist/templates'), { recursive: true, force: true });
-  mkdirSync(path.join(root, 'dist/templates'), { recursive: true });
+  // Written beside the old set and swapped in, so a CLI started during a rebuild never finds it half-written.
+  const final = path.join(root, 'dist/templates');
+  const next = `${final}.next-${process.pid}`;
+  mkdirSync(next, { recursive: true });
   const patterns = readdirSync(templatesRoot, { withFileTypes: true }).filter((entry) => entry.isDirectory());
   for (const { name } of patterns) {
     const files = listFiles(path.join(templatesRoot, name)).map((file) => {
@@ -40,8 +42,12 @@ function writePrecompiledTemplates() {
         ? `{ path: ${JSON.stringify(file)}, spec: ${Handlebars.precompile(text, options)} }`
         : `{ path: ${JSON.stringify(file)}, content: ${JSON.stringify(text)} }`;
     });
-    writeFileSync(path.join(root, 'dist/templates', `${name}.js`), `export default [\n${files.join(',\n')}\n];\n`);
+    writeFileSync(path.join(next, `${name}.js`), `export default [\n${files.join(',\n')}\n];\n`);
   }
+  const old = `${final}.old-${process.pid}`;
+  if (existsSync(final)) renameSync(final, old);
+  renameSync(next, final);
+  rmSync(old, { recursive: true, force: true });
 }
 
 /** Replaces src/render/templates.ts in the bundle: same exports, reading dist/templates/<pattern>.js. */
