@@ -79,7 +79,7 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
     return report;
   }
 
-  const written = await writeProject(resolved.targetDir, files);
+  const written = writeProject(resolved.targetDir, files);
   report.files = written.written;
   report.overwritten = written.overwritten;
   ui.success(`Wrote ${written.written.length} files to ${relativeDir}`);

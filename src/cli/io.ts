@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 
 /** The process's streams and environment, injectable so tests can drive the CLI in-process. */
 export interface Io {
@@ -7,10 +8,22 @@ export interface Io {
   stderr: Writable;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Whether stdin and stdout are terminals, when known without opening stdin (see processIo). */
+  terminal?: boolean;
 }
 
 export function processIo(): Io {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  return {
+    // Opening process.stdin costs a stream set-up that runs with every flag given never need: only prompts read it.
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    terminal: isatty(0) && isatty(1),
+  };
 }
 
 /** `CI` set to anything but "false" or "0" means an automated run. */
@@ -21,5 +34,5 @@ export function isCi(env: NodeJS.ProcessEnv): boolean {
 
 /** Prompts only when a person can answer them: both ends are terminals and this is not CI. */
 export function canPrompt(io: Io): boolean {
-  return Boolean(io.stdin.isTTY && io.stdout.isTTY) && !isCi(io.env);
+  return (io.terminal ?? Boolean(io.stdin.isTTY && io.stdout.isTTY)) && !isCi(io.env);
 }

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RenderedFiles } from '../render/render.js';
 
@@ -29,29 +28,29 @@ export function planWrite(targetDir: string, files: RenderedFiles): Array<{ file
  * Writes the project so that a failure or Ctrl-C leaves nothing half-written: everything is rendered into a
  * staging directory beside the target (same file system, so moves are renames), then moved into place. A new
  * target is one rename; an existing one (empty, or with --force) gets one rename per file. Nothing the target
- * held besides the generated files is touched.
+ * held besides the generated files is touched. Synchronous on purpose: a few dozen small files are written
+ * faster without a thread-pool round trip each, and no signal can land between two moves.
  */
-export async function writeProject(targetDir: string, files: RenderedFiles): Promise<WriteResult> {
+export function writeProject(targetDir: string, files: RenderedFiles): WriteResult {
   const parent = path.dirname(targetDir);
-  await mkdir(parent, { recursive: true });
-  const staging = await mkdtemp(path.join(parent, `.${path.basename(targetDir)}.create-byok-`));
+  mkdirSync(parent, { recursive: true });
+  const staging = mkdtempSync(path.join(parent, `.${path.basename(targetDir)}.create-byok-`));
   pendingStaging.add(staging);
   try {
     for (const [file, content] of files) {
       const destination = path.join(staging, file);
-      await mkdir(path.dirname(destination), { recursive: true });
-      await writeFile(destination, content, { mode: file.endsWith('.sh') ? 0o755 : 0o644 });
+      mkdirSync(path.dirname(destination), { recursive: true });
+      writeFileSync(destination, content, { mode: file.endsWith('.sh') ? 0o755 : 0o644 });
     }
     const plan = planWrite(targetDir, files);
     if (!existsSync(targetDir)) {
-      await rename(staging, targetDir);
+      renameSync(staging, targetDir);
     } else {
       for (const { file } of plan) {
         const destination = path.join(targetDir, file);
-        await mkdir(path.dirname(destination), { recursive: true });
-        await rename(path.join(staging, file), destination);
+        mkdirSync(path.dirname(destination), { recursive: true });
+        renameSync(path.join(staging, file), destination);
       }
-      await rm(staging, { recursive: true, force: true });
     }
     return {
       written: plan.map(({ file }) => file),
@@ -59,6 +58,6 @@ export async function writeProject(targetDir: string, files: RenderedFiles): Pro
     };
   } finally {
     pendingStaging.delete(staging);
-    await rm(staging, { recursive: true, force: true });
+    rmSync(staging, { recursive: true, force: true });
   }
 }
