@@ -148,7 +148,10 @@ function summary(resolved: ResolvedCreate, relativeDir: string, command: string)
     `Directory: ${relativeDir}`,
     `Pattern:   ${answers.pattern} (${pattern.situation.toLowerCase()})`,
     `Providers: ${answers.providers.map((id) => `${findProvider(id)!.label} (${answers.models[id]})`).join(', ')}`,
-    ...pattern.options.map((option) => `${option.message.replace(/\?$/, '')}: ${answers.options[option.key]}`),
+    ...pattern.options.map((option) => {
+      const choice = option.choices.find((candidate) => candidate.value === answers.options[option.key]);
+      return `${`${option.summary}:`.padEnd(10)} ${choice?.label ?? answers.options[option.key]}`;
+    }),
     '',
     `Same run without prompts:`,
     command,

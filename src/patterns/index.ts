@@ -18,6 +18,8 @@ export interface PatternOption {
   /** Flag argument name in --help. */
   argument: string;
   message: string;
+  /** Short name in the summary (`Key storage: Memory only`). */
+  summary: string;
   choices: PatternChoice[];
   default: string;
 }
@@ -47,6 +49,7 @@ export const PATTERNS: readonly PatternDefinition[] = [
         flag: 'storage',
         argument: 'memory|session|encrypted',
         message: 'Where should the page keep the key?',
+        summary: 'Key storage',
         choices: [
           { value: 'memory', label: 'Memory only', hint: 'gone on reload: the safest' },
           { value: 'session', label: 'Session storage', hint: 'survives reloads, gone when the tab closes' },
@@ -78,6 +81,7 @@ export const PATTERNS: readonly PatternDefinition[] = [
         flag: 'rate-limit-store',
         argument: 'memory|redis',
         message: 'Where should rate limits be counted?',
+        summary: 'Rate limits',
         choices: [
           { value: 'memory', label: 'In memory', hint: 'one process, zero dependencies' },
           { value: 'redis', label: 'Redis', hint: 'shared by several replicas; adds ioredis' },
