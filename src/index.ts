@@ -1,11 +1,10 @@
-import { rmSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import type { RawFlags } from './cli/flags.js';
 import { processIo, type Io } from './cli/io.js';
+import { progress } from './cli/progress.js';
 import { buildProgram, commanderOutcome } from './cli/program.js';
 import { CancelledError, EXIT, exitCodeOf, UsageError } from './errors.js';
 import { generatorInfo } from './project/package-root.js';
-import { removePendingStagingSync } from './project/write.js';
 import type { UpdateFlags } from './update/index.js';
 
 /** Runs the CLI and returns the exit code; the only place that turns errors into messages and codes. */
@@ -55,11 +54,15 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
 /** Entry point of the bin: real process, signals, exit code. */
 export async function run(): Promise<void> {
+  const json = process.argv.includes('--json');
   const onSignal = (signal: NodeJS.Signals) => {
-    // Whatever was being rendered lives in a staging directory: remove it; the target was never touched.
-    removePendingStagingSync((dir) => rmSync(dir, { recursive: true, force: true }));
-    process.stderr.write('\nCancelled\n');
-    process.exit(signal === 'SIGINT' ? EXIT.cancelled : 128 + 15);
+    const code = signal === 'SIGINT' ? EXIT.cancelled : 128 + 15;
+    const message = progress.writtenTo
+      ? `Interrupted after writing ${progress.writtenTo} (git and the install may not have run)`
+      : 'Cancelled: nothing was written';
+    process.stderr.write(`\n${message}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: code })}\n`);
+    process.exit(code);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -219,5 +219,60 @@ describe('create-byok, non-interactively', () => {
     expect(debug.code).toBe(1);
     expect(debug.stderr).toMatch(/\n\s+at /);
     expect(readdirSync(work.dir).filter((entry) => entry.includes('create-byok-'))).toEqual([]);
+  });
+
+  it('gives a new project directory the usual permissions, not the staging directory\'s private ones', async () => {
+    const dir = target('modes');
+    const result = await runCli([dir, '--pattern', 'wordpress', '--provider', 'openai', '--no-git'], { env: {} });
+    expect(result.code).toBe(0);
+    expect(statSync(dir).mode & 0o777).toBe(0o777 & ~process.umask());
+  });
+
+  it('writes a WordPress plugin into an existing directory as it is, and warns that it is not named by the slug', async () => {
+    const dir = target('My Plugin Dir');
+    mkdirSync(dir);
+    const result = await runCli(['.', '--pattern', 'wordpress', '--provider', 'openai', '--no-git'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(existsSync(path.join(dir, 'my-plugin-dir.php'))).toBe(true);
+    expect(existsSync(target('my-plugin-dir'))).toBe(false);
+    expect(result.stderr).toContain('folder named by their slug (my-plugin-dir)');
+  });
+
+  it('with --force, refuses before writing anything when a directory stands where a file goes', async () => {
+    const dir = target('clash');
+    mkdirSync(path.join(dir, 'README.md'), { recursive: true });
+    writeFileSync(path.join(dir, 'server.js'), 'mine');
+    writeFileSync(path.join(dir, 'src'), 'a file where a directory goes');
+    const result = await runCli([dir, '--pattern', 'proxy', '--provider', 'openai', '--no-git', '--force']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('README.md is a directory where a file goes');
+    expect(result.stderr).toContain('src is a file where');
+    expect(listFiles(dir)).toEqual(['server.js', 'src']);
+    expect(readFileSync(path.join(dir, 'server.js'), 'utf8')).toBe('mine');
+  });
+
+  it('with --force, never writes through a link that leads out of the project', async () => {
+    const outside = target('outside');
+    mkdirSync(outside);
+    const dir = target('linked');
+    mkdirSync(dir);
+    symlinkSync(outside, path.join(dir, 'src'));
+    const result = await runCli([dir, '--pattern', 'proxy', '--provider', 'openai', '--no-git', '--force']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('outside the project');
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('with --force, commits only the generated files, not what the user had there', async () => {
+    const dir = target('force-git');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'secrets.txt'), 'not for git');
+    const result = await runCli([dir, '--pattern', 'proxy', '--provider', 'openai', '--force'], {
+      env: { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const tracked = execFileSync('git', ['ls-files'], { cwd: dir, encoding: 'utf8' }).split('\n');
+    expect(tracked).toContain('server.js');
+    expect(tracked).not.toContain('secrets.txt');
   });
 });

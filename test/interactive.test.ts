@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/index.js';
@@ -42,6 +42,18 @@ describe('the interactive flow', () => {
     await term.answer('Create the project?', [KEY.enter]);
     expect(await exit).toBe(0);
     expect(existsSync(path.join(work.dir, 'typed-dir', 'byok.json'))).toBe(true);
+  });
+
+  it('refuses a taken directory right after the questions that locate it', async () => {
+    const dir = path.join(work.dir, 'taken');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'mine.txt'), 'mine');
+    const term = terminal(work.dir);
+    const exit = main(['taken', '--no-git'], term.io);
+    await term.answer('Where will this run?', [KEY.enter]);
+    expect(await exit).toBe(2);
+    expect(stripAnsi(term.stdout.text)).not.toContain('Which providers');
+    expect(term.stderr.text).toContain('is not empty');
   });
 
   it('only asks what the flags left open', async () => {

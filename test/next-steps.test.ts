@@ -23,7 +23,7 @@ describe('package manager and next steps', () => {
 
   it('speaks the detected package manager', () => {
     const steps = (pm: 'npm' | 'pnpm' | 'yarn' | 'bun') => nextSteps(answers('proxy'), { relativeDir: 'my proxy', pm, needsInstall: true, slug: 'x' });
-    expect(steps('npm')).toEqual(['cd "my proxy"', 'npm install', expect.stringContaining('.env'), 'npm start', 'npm test']);
+    expect(steps('npm')).toEqual(["cd 'my proxy'", 'npm install', expect.stringContaining('.env'), 'npm start', 'npm test']);
     expect(steps('pnpm')).toContain('pnpm install');
     expect(steps('pnpm')).toContain('pnpm start');
     expect(steps('yarn')).toContain('yarn');

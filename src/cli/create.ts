@@ -6,10 +6,10 @@ import { generate } from '../project/generate.js';
 import { trademarkIssue } from '../project/names.js';
 import { packageManagerFromUserAgent } from '../project/package-manager.js';
 import { initGit, installDependencies } from '../project/post-steps.js';
-import { checkTarget } from '../project/target.js';
-import { planWrite, writeProject } from '../project/write.js';
+import { checkObstacles, planWrite, writeProject } from '../project/write.js';
 import { parseFlags, type RawFlags } from './flags.js';
 import { canPrompt, type Io } from './io.js';
+import { progress } from './progress.js';
 import { equivalentCommand, resolveCreate, type ResolvedCreate } from './resolve.js';
 import { createUi, type Ui } from './ui.js';
 
@@ -36,8 +36,7 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
     ? (await import('./prompts.js')).createPrompter(io, raw.json ? io.stderr : io.stdout)
     : undefined;
 
-  const resolved = await resolveCreate(dirArgument, flags, { cwd: io.cwd, yes: Boolean(raw.yes), prompter });
-  checkTarget(resolved.targetDir, Boolean(raw.force));
+  const resolved = await resolveCreate(dirArgument, flags, { cwd: io.cwd, yes: Boolean(raw.yes), force: Boolean(raw.force), prompter });
 
   // Shown relative to where the user is, unless that means climbing out of it.
   const fromCwd = path.relative(io.cwd, resolved.targetDir) || '.';
@@ -48,6 +47,7 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
   else ui.info(`Same run without prompts: ${command}`);
 
   const { files } = await generate(resolved.answers);
+  checkObstacles(resolved.targetDir, files);
   const pm = packageManagerFromUserAgent(io.env.npm_config_user_agent);
   const needsInstall = hasDependencies(files.get('package.json'));
 
@@ -80,13 +80,14 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
   }
 
   const written = writeProject(resolved.targetDir, files);
+  progress.writtenTo = relativeDir;
   report.files = written.written;
   report.overwritten = written.overwritten;
   ui.success(`Wrote ${written.written.length} files to ${relativeDir}`);
   for (const file of written.overwritten) ui.warn(`overwrote ${file}`);
 
   if (raw.git) {
-    report.git = await initGit(resolved.targetDir);
+    report.git = await initGit(resolved.targetDir, written.written);
     if (report.git === 'created') ui.step('Initialised a git repository with an initial commit');
     else if (report.git === 'failed') ui.warn('git init failed; the files are written, commit them yourself');
   }
@@ -131,6 +132,9 @@ function reportNames(ui: Ui, resolved: ResolvedCreate, relativeDir: string): voi
         : `page title "${names.name}"`;
   ui.step(`Project "${names.name}" in ${relativeDir}: ${derived}`);
   if (answers.pattern === 'wordpress') {
+    if (path.basename(resolved.targetDir) !== names.slug) {
+      ui.warn(`The folder is ${path.basename(resolved.targetDir)}; WordPress plugins usually sit in a folder named by their slug (${names.slug}).`);
+    }
     const issue = trademarkIssue(names.slug);
     if (issue) {
       ui.warn(

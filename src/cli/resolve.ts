@@ -1,11 +1,16 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Answers } from '../answers.js';
 import { UsageError } from '../errors.js';
 import { findPattern, type PatternDefinition, type PatternId } from '../patterns/index.js';
 import { deriveNames, type ProjectNames } from '../project/names.js';
+import { shellQuote } from '../project/shell.js';
+import { checkTarget } from '../project/target.js';
 import { findProvider } from '../providers/index.js';
 import { checkProviderFlags, type ParsedFlags } from './flags.js';
 import type { Prompter } from './prompts.js';
+
+export { shellQuote };
 
 export const DEFAULTS = { directory: 'byok-app', pattern: 'browser' as PatternId, providers: ['anthropic'] };
 
@@ -26,7 +31,7 @@ type Source = { kind: 'prompt' } | { kind: 'yes' } | { kind: 'none' };
 export async function resolveCreate(
   dirArgument: string | undefined,
   flags: ParsedFlags,
-  context: { cwd: string; yes: boolean; prompter?: Prompter },
+  context: { cwd: string; yes: boolean; force: boolean; prompter?: Prompter },
 ): Promise<ResolvedCreate> {
   const { prompter } = context;
   const source: Source = prompter ? { kind: 'prompt' } : context.yes ? { kind: 'yes' } : { kind: 'none' };
@@ -48,6 +53,13 @@ export async function resolveCreate(
   if (directory.trim() === '') throw new UsageError('The project directory cannot be empty.');
   const patternId = flags.pattern ?? (prompter ? await prompter.pattern() : DEFAULTS.pattern);
   const pattern = findPattern(patternId) as PatternDefinition;
+  const given = path.resolve(context.cwd, directory);
+  // The display name (and the slug) are known before any further question, so is the directory, which is refused
+  // here if taken: nobody should answer five prompts to hear that.
+  const name = flags.name ?? (path.basename(given) || DEFAULTS.directory);
+  const names = deriveNames(name);
+  const targetDir = targetFor(given, pattern, names.slug);
+  checkTarget(targetDir, context.force);
 
   let providers = flags.providers;
   if (!providers) {
@@ -71,10 +83,6 @@ export async function resolveCreate(
     }
   }
 
-  const given = path.resolve(context.cwd, directory);
-  const name = flags.name ?? path.basename(given);
-  const names = deriveNames(name);
-  const targetDir = pattern.folderIsSlug ? path.join(path.dirname(given), names.slug) : given;
 
   const models: Record<string, string> = {};
   for (const id of providers) models[id] = flags.models[id] ?? findProvider(id)!.models.default;
@@ -86,10 +94,15 @@ export async function resolveCreate(
   };
 }
 
-/** Quotes a value for a POSIX shell when it needs it. */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_./:=,@%+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+/**
+ * The directory a project is written to: the one given, except that a new WordPress plugin folder is named by its
+ * slug (`Acme Helper` -> `acme-helper/`), as WordPress expects. An existing directory (`.`) is used as it is.
+ */
+function targetFor(given: string, pattern: PatternDefinition, slug: string): string {
+  if (!pattern.folderIsSlug || existsSync(given)) return given;
+  return path.join(path.dirname(given), slug);
 }
+
 
 /** The command line that repeats this run without prompts (printed so CI can copy it). */
 export function equivalentCommand(

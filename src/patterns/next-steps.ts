@@ -1,13 +1,14 @@
 import path from 'node:path';
 import type { Answers } from '../answers.js';
-import { runCommand, installCommand, type PackageManager } from '../project/package-manager.js';
+import { shellQuote } from '../project/shell.js';
+import { installCommand, runCommand, type PackageManager } from '../project/package-manager.js';
 
 /** What to do after generation, per pattern, for the package manager that ran us. */
 export function nextSteps(
   answers: Answers,
   context: { relativeDir: string; pm: PackageManager; needsInstall: boolean; slug: string },
 ): string[] {
-  const cd = context.relativeDir && context.relativeDir !== '.' ? [`cd ${quoteIfNeeded(context.relativeDir)}`] : [];
+  const cd = context.relativeDir && context.relativeDir !== '.' ? [`cd ${shellQuote(context.relativeDir)}`] : [];
   const install = context.needsInstall ? [installCommand(context.pm)] : [];
   switch (answers.pattern) {
     case 'browser':
@@ -23,15 +24,11 @@ export function nextSteps(
       const parent = context.relativeDir === '.' ? '..' : path.dirname(context.relativeDir || context.slug);
       const slug = context.slug;
       return [
-        ...(parent !== '.' ? [`cd ${quoteIfNeeded(parent)}`] : []),
+        ...(parent !== '.' ? [`cd ${shellQuote(parent)}`] : []),
         `zip -r ${slug}.zip ${slug} -x '${slug}/byok.json' '${slug}/.*'   # or: wp dist-archive ${slug}`,
         'Upload the zip under Plugins > Add New > Upload Plugin, and activate it',
         `Enter the key under Settings > ${answers.name.replace(/\s+/g, ' ')}`,
       ];
     }
   }
-}
-
-function quoteIfNeeded(value: string): string {
-  return /^[A-Za-z0-9_./-]+$/.test(value) ? value : `"${value.replace(/(["\\$`])/g, '\\$1')}"`;
 }

@@ -9,8 +9,11 @@ async function insideWorkTree(dir: string): Promise<boolean> {
 
 export type GitOutcome = 'created' | 'inside-work-tree' | 'git-missing' | 'failed';
 
-/** `git init` and an initial commit; skipped inside an existing work tree or without git. */
-export async function initGit(dir: string): Promise<GitOutcome> {
+/**
+ * `git init` and an initial commit of the generated files (only those: with --force the directory may hold the
+ * user's own); skipped inside an existing work tree or without git.
+ */
+export async function initGit(dir: string, files: readonly string[]): Promise<GitOutcome> {
   try {
     await exec('git', ['--version']);
   } catch {
@@ -19,7 +22,7 @@ export async function initGit(dir: string): Promise<GitOutcome> {
   if (await insideWorkTree(dir)) return 'inside-work-tree';
   try {
     await exec('git', ['init', '--quiet'], { cwd: dir });
-    await exec('git', ['add', '--all'], { cwd: dir });
+    await exec('git', ['add', '--', ...files], { cwd: dir });
     const identity = (await hasIdentity(dir)) ? [] : ['-c', 'user.name=create-byok', '-c', 'user.email=create-byok@localhost'];
     await exec('git', [...identity, 'commit', '--quiet', '--no-verify', '-m', 'Initial commit from create-byok'], { cwd: dir });
     return 'created';

@@ -1,19 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { UsageError } from '../errors.js';
 import type { RenderedFiles } from '../render/render.js';
+import { findObstacles, writeChanges } from './transaction.js';
 
 export interface WriteResult {
   written: string[];
   /** Files that existed before and were replaced (only with --force). */
   overwritten: string[];
-}
-
-/** Temporary directories still on disk, removed if the process is interrupted. */
-const pendingStaging = new Set<string>();
-
-export function removePendingStagingSync(removeSync: (dir: string) => void): void {
-  for (const dir of pendingStaging) removeSync(dir);
-  pendingStaging.clear();
 }
 
 /** Where a file would land, and whether it replaces one (for --dry-run and reports). */
@@ -24,40 +18,46 @@ export function planWrite(targetDir: string, files: RenderedFiles): Array<{ file
   }));
 }
 
+/** Refuses, before anything is written, files that cannot land where they go (a directory in the way, a link out). */
+export function checkObstacles(targetDir: string, files: RenderedFiles): void {
+  if (!existsSync(targetDir)) return;
+  const obstacles = findObstacles(targetDir, [...files.keys()].map((file) => ({ file })));
+  if (obstacles.length > 0) throw new UsageError(`Cannot write into ${targetDir}: ${obstacles.join('; ')}.`);
+}
+
 /**
- * Writes the project so that a failure or Ctrl-C leaves nothing half-written: everything is rendered into a
- * staging directory beside the target (same file system, so moves are renames), then moved into place. A new
- * target is one rename; an existing one (empty, or with --force) gets one rename per file. Nothing the target
- * held besides the generated files is touched. Synchronous on purpose: a few dozen small files are written
- * faster without a thread-pool round trip each, and no signal can land between two moves.
+ * Writes the project so that a failure or Ctrl-C leaves nothing half-written. A new target is rendered into a
+ * staging directory beside it (same file system) and renamed into place in one step. An existing target (empty,
+ * or with --force) is written as one transaction: each replaced file is moved aside first, byok.json goes last,
+ * and any failure puts every file back. Nothing the target held besides the generated files is touched.
+ * Synchronous on purpose: no signal can land between two moves, and a few dozen small files are written faster
+ * without a thread-pool round trip each.
  */
 export function writeProject(targetDir: string, files: RenderedFiles): WriteResult {
+  const plan = planWrite(targetDir, files);
+  const result = {
+    written: plan.map(({ file }) => file),
+    overwritten: plan.filter(({ action }) => action === 'overwrite').map(({ file }) => file),
+  };
+  if (existsSync(targetDir)) {
+    checkObstacles(targetDir, files);
+    writeChanges(targetDir, [...files].map(([file, content]) => ({ file, write: content })));
+    return result;
+  }
   const parent = path.dirname(targetDir);
   mkdirSync(parent, { recursive: true });
   const staging = mkdtempSync(path.join(parent, `.${path.basename(targetDir)}.create-byok-`));
-  pendingStaging.add(staging);
   try {
     for (const [file, content] of files) {
       const destination = path.join(staging, file);
       mkdirSync(path.dirname(destination), { recursive: true });
       writeFileSync(destination, content, { mode: file.endsWith('.sh') ? 0o755 : 0o644 });
     }
-    const plan = planWrite(targetDir, files);
-    if (!existsSync(targetDir)) {
-      renameSync(staging, targetDir);
-    } else {
-      for (const { file } of plan) {
-        const destination = path.join(targetDir, file);
-        mkdirSync(path.dirname(destination), { recursive: true });
-        renameSync(path.join(staging, file), destination);
-      }
-    }
-    return {
-      written: plan.map(({ file }) => file),
-      overwritten: plan.filter(({ action }) => action === 'overwrite').map(({ file }) => file),
-    };
+    // mkdtemp makes a private (0700) directory; the project gets the permissions any new directory would.
+    chmodSync(staging, 0o777 & ~process.umask());
+    renameSync(staging, targetDir);
+    return result;
   } finally {
-    pendingStaging.delete(staging);
     rmSync(staging, { recursive: true, force: true });
   }
 }

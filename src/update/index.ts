@@ -7,8 +7,8 @@ import { findPattern } from '../patterns/index.js';
 import { generate } from '../project/generate.js';
 import { MANIFEST_FILE } from '../project/manifest.js';
 import { generatorInfo } from '../project/package-root.js';
+import { writeChanges } from '../project/transaction.js';
 import { applyChanges, describeChanges, hasChanges, parseChanges } from './answers.js';
-import { applyPlan } from './apply.js';
 import { uncommittedChanges } from './git.js';
 import { LABELS } from './merge.js';
 import { conflictsOf, planUpdate, readOnDisk, type FileStatus, type PlannedFile } from './plan.js';
@@ -111,7 +111,7 @@ export async function runUpdate(dirArgument: string | undefined, flags: UpdateFl
   }
   if (prompts) await prompts.confirmWrite(io, output, `Write ${toWrite.length} change${toWrite.length === 1 ? '' : 's'}?`);
 
-  report.written = applyPlan(root, plan, io.env);
+  report.written = writeChanges(root, plan, io.env);
   const removed = toWrite.filter((entry) => entry.remove).length;
   ui.success(
     `Wrote ${report.written.length - removed} file${report.written.length - removed === 1 ? '' : 's'}` +

@@ -3,6 +3,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  realpathSync,
   renameSync,
   rmdirSync,
   rmSync,
@@ -11,17 +12,23 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { MANIFEST_FILE } from '../project/manifest.js';
-import type { PlannedFile } from './plan.js';
+import { MANIFEST_FILE } from './manifest.js';
+
+/** One change to a project file: new content, or removal. */
+export interface FileChange {
+  file: string;
+  write?: string;
+  remove?: boolean;
+}
 
 /**
  * For tests only: fail after this many files have been moved into place, to prove that a failure half-way leaves
- * the project as it was. It can only make an update fail (and roll back); nothing else reads it.
+ * the project as it was. It can only make a write fail (and roll back); nothing else reads it.
  */
 export const FAIL_AFTER_ENV = 'CREATE_BYOK_TEST_FAIL_UPDATE_AFTER';
 
-export class UpdateWriteError extends Error {
-  override name = 'UpdateWriteError';
+export class ProjectWriteError extends Error {
+  override name = 'ProjectWriteError';
 }
 
 interface Step {
@@ -35,10 +42,47 @@ interface Step {
   createdDirs: string[];
 }
 
-const STAGING_PREFIX = '.create-byok-update-';
+const STAGING_PREFIX = '.create-byok-staging-';
 
 /**
- * Writes the plan as one transaction. Everything new is first written into a staging directory inside the
+ * Refuses changes that would reach outside the project or that clash with what is there: a parent directory that is
+ * a symbolic link leading elsewhere (writing through it would write outside the project), a parent that is a file,
+ * or a directory where a file goes. Returns the problems, empty when the changes can be applied.
+ */
+export function findObstacles(root: string, changes: readonly FileChange[]): string[] {
+  const realRoot = realpathSync(root);
+  const problems: string[] = [];
+  for (const change of changes) {
+    const parts = change.file.split('/');
+    let current = root;
+    for (const [index, part] of parts.entries()) {
+      current = path.join(current, part);
+      let stats;
+      try {
+        stats = lstatSync(current);
+      } catch {
+        break; // Missing from here on: created inside the project.
+      }
+      const last = index === parts.length - 1;
+      if (!last && stats.isSymbolicLink()) {
+        const resolved = realpathSync(current);
+        if (resolved !== realRoot && !resolved.startsWith(realRoot + path.sep)) {
+          problems.push(`${parts.slice(0, index + 1).join('/')} is a link to ${resolved}, outside the project`);
+          break;
+        }
+      } else if (!last && !stats.isDirectory() && !stats.isSymbolicLink()) {
+        problems.push(`${parts.slice(0, index + 1).join('/')} is a file where ${change.file} needs a directory`);
+        break;
+      } else if (last && stats.isDirectory()) {
+        problems.push(`${change.file} is a directory where a file goes`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Writes the changes as one transaction. Everything new is first written into a staging directory inside the
  * project (same file system, so every move is a rename); then each file is moved into place, its previous
  * version moved aside into the same staging directory; byok.json goes last. If anything fails, every move made
  * so far is undone in reverse, so the project is exactly as it was.
@@ -46,8 +90,10 @@ const STAGING_PREFIX = '.create-byok-update-';
  * All of it is synchronous on purpose: a Ctrl-C (whose handler runs on the event loop) cannot land between two
  * renames, so an interrupted update never leaves a project half-updated. The work is a few dozen small files.
  */
-export function applyPlan(root: string, plan: readonly PlannedFile[], env: NodeJS.ProcessEnv = process.env): string[] {
-  const operations = plan
+export function writeChanges(root: string, changes: readonly FileChange[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const obstacles = findObstacles(root, changes);
+  if (obstacles.length > 0) throw new ProjectWriteError(`nothing was changed: ${obstacles.join('; ')}.`);
+  const operations = changes
     .filter((entry) => entry.write !== undefined || entry.remove)
     .sort((a, b) => Number(a.file === MANIFEST_FILE) - Number(b.file === MANIFEST_FILE));
   if (operations.length === 0) return [];
@@ -92,16 +138,16 @@ export function applyPlan(root: string, plan: readonly PlannedFile[], env: NodeJ
       const failures = rollBack(steps);
       if (failures.length > 0) {
         keepStaging = true;
-        throw new UpdateWriteError(
-          `updating ${current} failed (${(error as Error).message}), and undoing the update failed for ` +
+        throw new ProjectWriteError(
+          `writing ${current} failed (${(error as Error).message}), and undoing it failed for ` +
             `${failures.join(', ')}: their previous versions are in ${previous}.`,
         );
       }
-      throw new UpdateWriteError(`updating ${current} failed (${(error as Error).message}); every file was put back as it was.`);
+      throw new ProjectWriteError(`writing ${current} failed (${(error as Error).message}); every file was put back as it was.`);
     }
   } catch (error) {
-    if (error instanceof UpdateWriteError) throw error;
-    throw new UpdateWriteError(`preparing the new files failed (${(error as Error).message}); nothing was changed.`);
+    if (error instanceof ProjectWriteError) throw error;
+    throw new ProjectWriteError(`preparing the new files failed (${(error as Error).message}); nothing was changed.`);
   } finally {
     if (!keepStaging) rmSync(staging, { recursive: true, force: true });
   }
