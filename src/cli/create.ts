@@ -8,7 +8,7 @@ import { packageManagerFromUserAgent } from '../project/package-manager.js';
 import { initGit, installDependencies } from '../project/post-steps.js';
 import { checkObstacles, planWrite, writeProject } from '../project/write.js';
 import { parseFlags, type RawFlags } from './flags.js';
-import { canPrompt, type Io } from './io.js';
+import { canPrompt, displayPath, type Io } from './io.js';
 import { progress } from './progress.js';
 import { equivalentCommand, resolveCreate, type ResolvedCreate } from './resolve.js';
 import { createUi, type Ui } from './ui.js';
@@ -38,9 +38,7 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
 
   const resolved = await resolveCreate(dirArgument, flags, { cwd: io.cwd, yes: Boolean(raw.yes), force: Boolean(raw.force), prompter });
 
-  // Shown relative to where the user is, unless that means climbing out of it.
-  const fromCwd = path.relative(io.cwd, resolved.targetDir) || '.';
-  const relativeDir = fromCwd.startsWith('..') ? resolved.targetDir : fromCwd;
+  const relativeDir = displayPath(io.cwd, resolved.targetDir);
   const command = equivalentCommand(resolved, dirArgument ?? relativeDir, { install: raw.install, git: raw.git });
   reportNames(ui, resolved, relativeDir);
   if (prompter) await prompter.confirm(summary(resolved, relativeDir, command));

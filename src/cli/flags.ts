@@ -120,19 +120,7 @@ export function parseFlags(raw: RawFlags): ParsedFlags {
 
   if (providers) checkProviderFlags({ models, baseUrls }, providers);
 
-  const options: Record<string, string> = {};
-  for (const { pattern: owner, option } of allPatternOptions()) {
-    const value = raw[option.key];
-    if (value === undefined) continue;
-    if (pattern && pattern !== owner.id) {
-      throw new UsageError(`--${option.flag} applies to the ${owner.id} pattern, not ${pattern}.`);
-    }
-    const valid = option.choices.map((choice) => choice.value);
-    if (typeof value !== 'string' || !valid.includes(value)) {
-      throw new UsageError(`Unknown --${option.flag} "${String(value)}". Valid values: ${list(valid)}.`);
-    }
-    options[option.key] = value;
-  }
+  const options = parsePatternOptions(raw, pattern, (flag, owner) => `--${flag} applies to the ${owner} pattern, not ${pattern}.`);
   return { pattern, providers, name: raw.name?.trim(), models, baseUrls, options };
 }
 
@@ -144,4 +132,27 @@ export function checkProviderFlags(flags: Pick<ParsedFlags, 'models' | 'baseUrls
       throw new UsageError(`${flag} names ${list(stray)}, which is not among the chosen providers (${list(providers)}).`);
     }
   }
+}
+
+/**
+ * The pattern options given as flags, validated. `pattern` is the pattern they must belong to, when known; a flag
+ * of another pattern is refused with `foreign`'s message (create and update word it differently).
+ */
+export function parsePatternOptions(
+  raw: Record<string, unknown>,
+  pattern: PatternId | undefined,
+  foreign: (flag: string, owner: PatternId) => string,
+): Record<string, string> {
+  const options: Record<string, string> = {};
+  for (const { pattern: owner, option } of allPatternOptions()) {
+    const value = raw[option.key];
+    if (value === undefined) continue;
+    if (pattern && pattern !== owner.id) throw new UsageError(foreign(option.flag, owner.id));
+    const valid = option.choices.map((choice) => choice.value);
+    if (typeof value !== 'string' || !valid.includes(value)) {
+      throw new UsageError(`Unknown --${option.flag} "${String(value)}". Valid values: ${list(valid)}.`);
+    }
+    options[option.key] = value;
+  }
+  return options;
 }

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import path from 'node:path';
 import { isatty } from 'node:tty';
 
 /** The process's streams and environment, injectable so tests can drive the CLI in-process. */
@@ -35,4 +36,10 @@ export function isCi(env: NodeJS.ProcessEnv): boolean {
 /** Prompts only when a person can answer them: both ends are terminals and this is not CI. */
 export function canPrompt(io: Io): boolean {
   return (io.terminal ?? Boolean(io.stdin.isTTY && io.stdout.isTTY)) && !isCi(io.env);
+}
+
+/** A directory as shown to the user: relative to where they are, unless that means climbing out of it. */
+export function displayPath(cwd: string, dir: string): string {
+  const relative = path.relative(cwd, dir);
+  return relative === '' ? '.' : relative.startsWith('..') ? dir : relative;
 }

@@ -32,7 +32,6 @@ export function createPrompter(io: Io, output = io.stdout): Prompter {
           message: 'Project directory',
           placeholder: initial,
           defaultValue: initial,
-          validate: (value) => (value !== undefined && value.trim() === '' && !initial ? 'A directory is needed' : undefined),
         }),
       ).trim();
     },

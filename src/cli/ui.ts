@@ -5,7 +5,6 @@ import type { Io } from './io.js';
  * With --json, human output goes to stderr so stdout holds exactly one JSON object.
  */
 export interface Ui {
-  interactive: boolean;
   intro(title: string): void;
   step(message: string): void;
   info(message: string): void;
@@ -23,7 +22,6 @@ export async function createUi(io: Io, options: { interactive: boolean; json: bo
     const clack = await import('@clack/prompts');
     const streams = { input: io.stdin, output: out };
     return {
-      interactive: true,
       intro: (title) => clack.intro(title, streams),
       step: (message) => clack.log.step(message, { output: out }),
       info: (message) => clack.log.info(message, { output: out }),
@@ -39,7 +37,6 @@ export async function createUi(io: Io, options: { interactive: boolean; json: bo
   }
   const line = (text: string) => out.write(`${text}\n`);
   return {
-    interactive: false,
     intro: (title) => line(title),
     step: (message) => line(message),
     info: (message) => line(message),

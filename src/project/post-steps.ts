@@ -1,8 +1,8 @@
 import { exec } from './exec.js';
 import { installCommand, type PackageManager } from './package-manager.js';
 
-/** True when `dir` is inside an existing git work tree (then we never `git init`). */
-async function insideWorkTree(dir: string): Promise<boolean> {
+/** True when `dir` is inside a git work tree (then create never runs `git init`; update checks it is clean). */
+export async function insideWorkTree(dir: string): Promise<boolean> {
   const result = await exec('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir, reject: false });
   return result.exitCode === 0 && result.stdout.trim() === 'true';
 }

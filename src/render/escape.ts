@@ -6,20 +6,26 @@
 
 const LINE_SEPARATORS = /[\u2028\u2029]/g;
 
-/** A JavaScript string literal, safe inside an inline `<script>` too (`</script>`, `<!--` cannot close it). */
-export function jsString(value: string): string {
-  return JSON.stringify(value)
+/**
+ * Makes JSON-escaped text safe inside an inline `<script>` too: `<` and `>` become `\u003c` / `\u003e` (so
+ * `</script>` and `<!--` cannot close or confuse the element), and U+2028/2029 are escaped (line terminators in
+ * older JavaScript).
+ */
+function scriptSafe(text: string): string {
+  return text
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(LINE_SEPARATORS, (char) => `\\u${char.charCodeAt(0).toString(16)}`);
 }
 
+/** A JavaScript string literal (double-quoted), safe inside an inline `<script>` too. */
+export function jsString(value: string): string {
+  return scriptSafe(JSON.stringify(value));
+}
+
 /** A JSON value (pretty when `indent` > 0), also safe inside an inline `<script>`. */
 export function json(value: unknown, indent = 0): string {
-  return JSON.stringify(value, null, indent)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(LINE_SEPARATORS, (char) => `\\u${char.charCodeAt(0).toString(16)}`);
+  return scriptSafe(JSON.stringify(value, null, indent));
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -55,13 +61,7 @@ export function jsLiteral(value: unknown, indent = 0, step = 2): string {
 
 /** A single-quoted JavaScript string (the style of the generated code), safe in an inline `<script>`. */
 export function jsSingleQuoted(value: string): string {
-  const body = JSON.stringify(value)
-    .slice(1, -1)
-    .replace(/\\"/g, '"')
-    .replace(/'/g, "\\'")
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(LINE_SEPARATORS, (char) => `\\u${char.charCodeAt(0).toString(16)}`);
+  const body = scriptSafe(JSON.stringify(value).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'"));
   return `'${body}'`;
 }
 

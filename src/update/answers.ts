@@ -1,7 +1,7 @@
 import type { Answers } from '../answers.js';
-import { checkProviderFlags, parseBaseUrls, parseModels, parseProviders } from '../cli/flags.js';
+import { checkProviderFlags, parseBaseUrls, parseModels, parsePatternOptions, parseProviders } from '../cli/flags.js';
 import { UsageError } from '../errors.js';
-import { allPatternOptions, findPattern, type PatternDefinition } from '../patterns/index.js';
+import { findPattern, type PatternDefinition } from '../patterns/index.js';
 import { findProvider, PROVIDER_IDS } from '../providers/index.js';
 
 /** What the user asked to change; anything absent keeps its recorded value. */
@@ -47,21 +47,13 @@ export function parseChanges(flags: Record<string, unknown>, pattern: PatternDef
     if (!findProvider(id)) throw new UsageError(`--base-url names unknown provider "${id}". Valid providers: ${PROVIDER_IDS.join(', ')}.`);
     if (changes.baseUrls[id]) throw new UsageError(`--base-url is given twice for ${id}.`);
   }
-  for (const { pattern: owner, option } of allPatternOptions()) {
-    const value = flags[option.key];
-    if (value === undefined) continue;
-    if (owner.id !== pattern.id) {
-      throw new UsageError(
-        `--${option.flag} applies to the ${owner.id} pattern, and this is a ${pattern.id} project. update cannot ` +
-          `change the pattern: that is a new project (npx create-byok <dir> --pattern ${owner.id}).`,
-      );
-    }
-    const valid = option.choices.map((choice) => choice.value);
-    if (typeof value !== 'string' || !valid.includes(value)) {
-      throw new UsageError(`Unknown --${option.flag} "${String(value)}". Valid values: ${valid.join(', ')}.`);
-    }
-    changes.options[option.key] = value;
-  }
+  changes.options = parsePatternOptions(
+    flags,
+    pattern.id,
+    (flag, owner) =>
+      `--${flag} applies to the ${owner} pattern, and this is a ${pattern.id} project. update cannot ` +
+      `change the pattern: that is a new project (npx create-byok <dir> --pattern ${owner}).`,
+  );
   return changes;
 }
 

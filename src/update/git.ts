@@ -1,4 +1,5 @@
 import { exec } from '../project/exec.js';
+import { insideWorkTree } from '../project/post-steps.js';
 
 /**
  * What `git status` reports as uncommitted under `dir` (tracked changes and untracked files; ignored files do not
@@ -6,8 +7,7 @@ import { exec } from '../project/exec.js';
  * is nothing to protect with this check.
  */
 export async function uncommittedChanges(dir: string): Promise<string[]> {
-  const inside = await exec('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir, reject: false });
-  if (inside.exitCode !== 0 || inside.stdout.trim() !== 'true') return [];
+  if (!(await insideWorkTree(dir))) return [];
   const status = await exec('git', ['status', '--porcelain', '--untracked-files=all', '--', '.'], { cwd: dir, reject: false });
   if (status.exitCode !== 0) return [];
   return status.stdout

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Answers } from '../answers.js';
-import { canPrompt, type Io } from '../cli/io.js';
+import { canPrompt, displayPath, type Io } from '../cli/io.js';
 import { createUi, type Ui } from '../cli/ui.js';
 import { UsageError } from '../errors.js';
 import { findPattern } from '../patterns/index.js';
@@ -46,8 +46,7 @@ export interface UpdateReport {
 /** `create-byok update`: regenerates a project after a provider or option change without losing edits. */
 export async function runUpdate(dirArgument: string | undefined, flags: UpdateFlags, io: Io): Promise<UpdateReport> {
   const root = path.resolve(io.cwd, dirArgument ?? '.');
-  const relative = path.relative(io.cwd, root);
-  const relativeDir = relative === '' ? '.' : relative.startsWith('..') ? root : relative;
+  const relativeDir = displayPath(io.cwd, root);
   const generator = generatorInfo();
   const interactive = !flags.yes && canPrompt(io);
   const output = flags.json ? io.stderr : io.stdout;

@@ -49,6 +49,8 @@ export function terminal(cwd: string) {
       if (Date.now() > deadline) throw new Error(`Prompt "${text}" never appeared. Screen:\n${screen}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    // clack draws a prompt before it listens for keys: give it a moment, or a key typed at once is lost.
+    await new Promise((resolve) => setTimeout(resolve, 30));
     for (const key of keys) {
       stdin.push(key);
       await new Promise((resolve) => setTimeout(resolve, 15));
