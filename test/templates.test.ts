@@ -8,8 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Answers } from '../src/answers.js';
 import { PATTERNS } from '../src/patterns/index.js';
 import { generate } from '../src/project/generate.js';
-import { PROVIDER_IDS } from '../src/providers/index.js';
-import { repoRoot } from './support/cli.js';
+import { findProvider, PROVIDER_IDS } from '../src/providers/index.js';
+import { deriveNames } from '../src/project/names.js';
+import { generateProject, repoRoot } from './support/cli.js';
 import { HOSTILE_NAMES } from './support/hostile-names.js';
 
 type Node = DefaultTreeAdapterMap['node'];
@@ -137,7 +138,7 @@ describe.each(PATTERNS.map((pattern) => [pattern.id, pattern] as const))('%s tem
       shown.push(...result.shown);
       if (result.structure) {
         // The name cannot add or remove elements: same tags as with a plain name.
-        const benignFile = [...benign.files].find(([other]) => other === file || path.extname(other) === '.html')!;
+        const benignFile = [...benign.files].find(([other]) => other === file)!;
         const benignDisk = path.join(scratch, `benign-${Math.random().toString(36).slice(2)}.html`);
         writeFileSync(benignDisk, benignFile[1]);
         expect(result.structure, file).toBe(checkFile(benignFile[0], benignFile[1], benignDisk).structure);
@@ -148,6 +149,25 @@ describe.each(PATTERNS.map((pattern) => [pattern.id, pattern] as const))('%s tem
     const typed = normalize(name.trim());
     expect(shown.some((text) => normalize(text).includes(typed)), `${pattern.id} shows ${JSON.stringify(typed)}`).toBe(true);
   });
+});
+
+describe('the published CLI', () => {
+  it.each(PATTERNS.map((pattern) => [pattern.id, pattern] as const))(
+    'renders the %s pattern from its precompiled templates exactly as the sources do, hostile name included',
+    async (_id, pattern) => {
+      const name = HOSTILE_NAMES[2]!;
+      const providers = ['anthropic', 'openai', 'google'];
+      const options = pattern.options.flatMap((option) => [`--${option.flag}`, option.choices.at(-1)!.value]);
+      await generateProject(path.join(scratch, 'bin-parent', pattern.id), ['--pattern', pattern.id, '--provider', providers.join(','), '--name', name, ...options]);
+      const root = pattern.folderIsSlug ? path.join(scratch, 'bin-parent', deriveNames(name).slug) : path.join(scratch, 'bin-parent', pattern.id);
+      const expected = await generate({
+        ...answersFor(pattern, name, providers),
+        models: Object.fromEntries(providers.map((id) => [id, findProvider(id)!.models.default])),
+        options: Object.fromEntries(pattern.options.map((option) => [option.key, option.choices.at(-1)!.value])),
+      });
+      for (const [file, content] of expected.files) expect(readFileSync(path.join(root, file), 'utf8'), file).toBe(content);
+    },
+  );
 });
 
 describe('templates', () => {
