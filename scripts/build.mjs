@@ -77,12 +77,7 @@ const precompiledTemplates = {
 };
 
 writePrecompiledTemplates();
-// Stale chunks of an earlier build must not ship.
-for (const entry of existsSync(path.join(root, 'dist')) ? readdirSync(path.join(root, 'dist')) : []) {
-  if (entry.endsWith('.js')) rmSync(path.join(root, 'dist', entry));
-}
-
-await build({
+const result = await build({
   entryPoints: [path.join(root, 'src/index.ts')],
   outdir: path.join(root, 'dist'),
   // Each command's modules (prompts, execa, update) are chunks loaded when that command runs: V8 then compiles
@@ -99,4 +94,12 @@ await build({
   plugins: [precompiledTemplates],
   // Bundled CommonJS (handlebars) calls require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  metafile: true,
 });
+
+// Chunks of an earlier build must not ship; removed after this one is written, so dist/ is never without an entry.
+const current = new Set(Object.keys(result.metafile.outputs).map((file) => path.resolve(root, file)));
+for (const entry of readdirSync(path.join(root, 'dist'))) {
+  const file = path.join(root, 'dist', entry);
+  if (entry.endsWith('.js') && !current.has(file)) rmSync(file);
+}
