@@ -12,6 +12,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   const debug = argv.includes('--debug');
   const json = argv.includes('--json');
   let exitCode: number = EXIT.ok;
+  // With --json, what commander prints for --help / --version is kept and printed as the one JSON object.
+  let printed = '';
   const program = buildProgram(
     generatorInfo().version,
     {
@@ -28,7 +30,13 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         if (report.conflicts.length > 0) exitCode = EXIT.conflicts;
       },
     },
-    { out: (text) => (json ? io.stderr : io.stdout).write(text), err: (text) => io.stderr.write(text) },
+    {
+      out: (text) => {
+        if (json) printed += text;
+        else io.stdout.write(text);
+      },
+      err: (text) => io.stderr.write(text),
+    },
   );
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -36,7 +44,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   } catch (error) {
     if (error instanceof CommanderError) {
       const outcome = commanderOutcome(error);
-      if (outcome === 'ok') return EXIT.ok;
+      if (outcome === 'ok') {
+        if (json) io.stdout.write(`${JSON.stringify(error.code === 'commander.version' ? { version: printed.trim() } : { help: printed })}\n`);
+        return EXIT.ok;
+      }
       // commander already printed its message.
       if (json) io.stdout.write(`${JSON.stringify({ error: outcome.message, exitCode: EXIT.usage })}\n`);
       return EXIT.usage;

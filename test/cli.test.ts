@@ -160,6 +160,8 @@ describe('create-byok, non-interactively', () => {
     expect(report.files).toContain('byok.json');
     expect(report.nextSteps.length).toBeGreaterThan(0);
     expect(result.stderr).toContain('Wrote');
+    expect(JSON.parse((await runCli(['--version', '--json'])).stdout)).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(JSON.parse((await runCli(['--help', '--json'])).stdout).help).toContain('--pattern');
     const failed = await runCli([target('json-bad'), '--pattern', 'nope', '--provider', 'openai', '--json']);
     expect(failed.code).toBe(2);
     expect(JSON.parse(failed.stdout)).toMatchObject({ exitCode: 2 });
