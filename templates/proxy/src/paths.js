@@ -17,6 +17,9 @@ export function compileAllowlist(patterns) {
   return new RegExp(`^(?:${alternatives.join('|')})$`);
 }
 
+/** One or more `/segment`, each non-empty and not `.` or `..`, in the characters a URL path may hold as they are. */
+const SAFE_SEGMENTS = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)+$/;
+
 /**
  * True when a raw request path can be appended to an origin as it is: one leading slash, no empty, `.` or
  * `..` segment (spelled out or percent-encoded, which URL parsers resolve), no encoded slash or backslash that
@@ -24,16 +27,12 @@ export function compileAllowlist(patterns) {
  * @param {string} path
  */
 export function isSafePath(path) {
-  if (path.length === 0 || path.length > 2048 || path[0] !== '/') return false;
-  if (!/^[A-Za-z0-9\-._~!$&'()*+,;=:@%/]+$/.test(path)) return false;
-  for (const segment of path.slice(1).split('/')) {
-    if (segment === '' || segment === '.' || segment === '..') return false;
-    if (segment.includes('%') && !isSafeEncodedSegment(segment)) return false;
-  }
-  return true;
+  if (path.length > 2048 || !SAFE_SEGMENTS.test(path)) return false;
+  return !path.includes('%') || path.slice(1).split('/').every(isSafeEncodedSegment);
 }
 
 function isSafeEncodedSegment(/** @type {string} */ segment) {
+  if (!segment.includes('%')) return true;
   let decoded;
   try {
     decoded = decodeURIComponent(segment);

@@ -65,6 +65,12 @@ const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 
 const EXPOSED_HEADERS = 'retry-after, ratelimit, ratelimit-policy, request-id, x-request-id';
 
+const FORWARDED_METHODS = ['GET', 'POST'];
+const VALIDATE_METHODS = ['POST'];
+
+/** A client that disconnects mid-body is handled by its response's 'close'; this only keeps the error quiet. */
+const ignore = () => {};
+
 class UpstreamTimeout extends Error {
   code = 'UPSTREAM_TIMEOUT';
 }
@@ -113,8 +119,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       inFlight -= 1;
       finish(exchange);
     });
-    // A client that disconnects mid-body is handled by the response's 'close'; this only keeps the error quiet.
-    req.on('error', () => {});
+    req.on('error', ignore);
     route(exchange).catch((error) => internalError(exchange, error));
   }
 
@@ -148,12 +153,12 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     }
 
     const validating = rest === '/byok/validate';
-    const allowedMethods = validating ? ['POST'] : ['GET', 'POST'];
+    const allowedMethods = validating ? VALIDATE_METHODS : FORWARDED_METHODS;
     if (!allowedMethods.includes(req.method ?? '')) {
       const allow = allowedMethods.join(', ');
       return fail(exchange, 405, 'method_not_allowed', `Use ${allowedMethods.join(' or ')}.`, { allow });
     }
-    if (!validating && !(isSafePath(rest) && provider.allowlist.test(rest))) {
+    if (!validating && !(provider.allowlist.test(rest) && isSafePath(rest))) {
       return fail(exchange, 404, 'path_not_allowed', `This proxy does not forward that path to ${provider.label}.`);
     }
     const parameter = keyParameterIn(query);
@@ -180,7 +185,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       return fail(exchange, 503, 'rate_limit_unavailable', message, { 'retry-after': '5' });
     }
     if (res.destroyed) return; // the client left while the limiter decided
-    Object.assign(exchange.headers, rateLimitHeaders(decision));
+    const limitHeaders = rateLimitHeaders(decision);
+    for (const name in limitHeaders) exchange.headers[name] = limitHeaders[name];
     if (!decision.allowed) {
       const whose = decision.policy.name === 'key' ? 'with this key' : 'from this address';
       const message = `Too many requests ${whose}; retry in ${decision.retryAfterSeconds} s.`;
@@ -209,36 +215,44 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     const provider = /** @type {import('./config.js').ProviderConfig} */ (exchange.provider);
     let upstreamRequest;
     try {
-      const headers = forwardedHeaders(req.headers, provider, credential);
-      upstreamRequest = upstream.request(target, { method: req.method ?? 'GET', headers });
+      const headers = forwardedHeaders(req.headers, provider, credential, upstream.host);
+      // The timeout is the socket's: it fires when the provider has sent nothing for that long (a stream that
+      // keeps sending is not cut), and costs no timer of its own.
+      const options = { method: req.method ?? 'GET', headers, timeout: config.upstreamTimeoutMs };
+      upstreamRequest = upstream.request(target, options);
     } catch {
       // Node refuses some header values it would accept on the way in; nothing was sent.
       return fail(exchange, 400, 'bad_request', 'The request has a header that cannot be forwarded.');
     }
     exchange.upstreamRequest = upstreamRequest;
-    upstreamRequest.setTimeout(config.upstreamTimeoutMs, () => upstreamRequest.destroy(new UpstreamTimeout()));
+    upstreamRequest.on('timeout', () => upstreamRequest.destroy(new UpstreamTimeout()));
     upstreamRequest.on('error', (error) => upstreamFailed(exchange, error));
     upstreamRequest.on('response', (response) => {
       const status = response.statusCode ?? 502;
       if (status >= 400) return relayError(exchange, response);
       if (status < 300 && exchange.fingerprint) limiter.rememberKey(exchange.fingerprint);
-      res.writeHead(status, { ...returnedHeaders(response.headers), ...exchange.headers });
+      const headers = returnedHeaders(response.rawHeaders, exchange.headers);
+      res.writeHead(status, headers.list);
       // Server-sent events: tell the client at once that the stream has started.
-      if (String(response.headers['content-type']).startsWith('text/event-stream')) res.flushHeaders();
+      if (headers.eventStream) res.flushHeaders();
       // A broken upstream answer cuts the client's; a client that leaves destroys the upstream request (finish).
       response.on('error', (error) => upstreamFailed(exchange, error));
       response.pipe(res);
     });
 
-    let received = 0;
-    req.on('data', (/** @type {Buffer} */ chunk) => {
-      received += chunk.length;
-      if (received > config.maxBodyBytes && !exchange.code) {
-        req.unpipe(upstreamRequest);
-        upstreamRequest.destroy();
-        tooLarge(exchange);
-      }
-    });
+    // A declared Content-Length over the limit was refused before; Node never reads past a declared length.
+    // A body sent in chunks declares nothing, and is counted as it comes.
+    if (req.headers['content-length'] === undefined) {
+      let received = 0;
+      req.on('data', (/** @type {Buffer} */ chunk) => {
+        received += chunk.length;
+        if (received > config.maxBodyBytes && !exchange.code) {
+          req.unpipe(upstreamRequest);
+          upstreamRequest.destroy();
+          tooLarge(exchange);
+        }
+      });
+    }
     req.pipe(upstreamRequest);
   }
 
@@ -276,11 +290,10 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       const described = describeError(body);
       exchange.upstreamError = described.type;
       exchange.upstreamMessage = described.message;
-      const headers = returnedHeaders(response.headers);
-      delete headers['content-encoding'];
       if (!res.headersSent && !res.destroyed) {
-        const length = Buffer.byteLength(body);
-        res.writeHead(status, { ...headers, ...exchange.headers, 'content-length': length });
+        const length = String(Buffer.byteLength(body));
+        const own = { ...exchange.headers, 'content-encoding': undefined, 'content-length': length };
+        res.writeHead(status, returnedHeaders(response.rawHeaders, own).list);
         res.end(body);
       }
     });
@@ -412,22 +425,22 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     }
     // 499 (as nginx logs it): the client closed the connection before the answer was complete.
     const status = completed || exchange.code === 'upstream_incomplete' ? res.statusCode : 499;
-    const debug = log.enabled('debug');
-    log[status >= 500 ? 'error' : 'info'](
-      'request',
-      {
-        method: req.method,
-        provider: exchange.provider?.id,
-        path: exchange.path,
-        status,
-        durationMs: Math.round((performance.now() - exchange.started) * 10) / 10,
-        keyFingerprint: exchange.fingerprint?.slice(0, 8),
-        error: exchange.code ?? (completed ? undefined : 'client_closed'),
-        upstreamError: exchange.upstreamError,
-        ...(debug && { upstreamMessage: exchange.upstreamMessage?.slice(0, 300), headers: loggedHeaders(req.headers) }),
-      },
-      [exchange.key],
-    );
+    /** @type {Record<string, unknown>} */
+    const fields = {
+      method: req.method,
+      provider: exchange.provider?.id,
+      path: exchange.path,
+      status,
+      durationMs: Math.round((performance.now() - exchange.started) * 10) / 10,
+      keyFingerprint: exchange.fingerprint?.slice(0, 8),
+      error: exchange.code ?? (completed ? undefined : 'client_closed'),
+      upstreamError: exchange.upstreamError,
+    };
+    if (log.enabled('debug')) {
+      fields.upstreamMessage = exchange.upstreamMessage?.slice(0, 300);
+      fields.headers = loggedHeaders(req.headers);
+    }
+    log[status >= 500 ? 'error' : 'info']('request', fields, [exchange.key]);
   }
 
   return {
@@ -446,44 +459,65 @@ export function createProxy({ config, limiter, fingerprint, log }) {
 }
 
 /**
- * The headers sent to the provider.
+ * The headers sent to the provider, as a flat [name, value, ...] list (which Node writes as it is, checking
+ * each name and value, rather than copying it into an object first). The Host header comes first: with a list,
+ * Node does not add it.
  * @param {import('node:http').IncomingHttpHeaders} incoming
  * @param {import('./config.js').ProviderConfig} provider
  * @param {{ header: string, value: string }} credential
+ * @param {string} host
  */
-function forwardedHeaders(incoming, provider, credential) {
-  /** @type {Record<string, string | string[]>} */
-  const headers = {};
+function forwardedHeaders(incoming, provider, credential, host) {
+  /** @type {Array<string | string[]>} */
+  const headers = ['host', host];
   const listed = incoming.connection ? incoming.connection.toLowerCase().split(',').map((name) => name.trim()) : [];
   for (const name in incoming) {
     const value = incoming[name];
     if (value === undefined || NOT_FORWARDED.has(name) || listed.includes(name)) continue;
     if (name.startsWith('x-forwarded-') || name.startsWith('sec-')) continue;
-    headers[name] = value;
+    headers.push(name, name === 'accept-encoding' ? readableEncodings(/** @type {string} */ (value)) : value);
   }
-  headers[credential.header] = credential.value;
-  for (const [name, value] of Object.entries(provider.headers)) headers[name] ??= value;
-  const accepted = headers['accept-encoding'];
-  if (typeof accepted === 'string') {
-    const readable = accepted
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => READABLE_ENCODINGS.has(item.split(';')[0].trim().toLowerCase()));
-    headers['accept-encoding'] = readable.length > 0 ? readable.join(', ') : 'identity';
+  headers.push(credential.header, credential.value);
+  for (const name in provider.headers) {
+    if (incoming[name] === undefined || listed.includes(name)) headers.push(name, provider.headers[name]);
   }
   return headers;
 }
 
-/** @param {import('node:http').IncomingHttpHeaders} upstreamHeaders */
-function returnedHeaders(upstreamHeaders) {
-  /** @type {Record<string, string | string[]>} */
-  const headers = {};
-  for (const name in upstreamHeaders) {
-    const value = upstreamHeaders[name];
-    if (value === undefined || NOT_RETURNED.has(name) || name.startsWith('access-control-')) continue;
-    headers[name] = value;
+/**
+ * The encodings of an Accept-Encoding the proxy can decode (error answers are decoded to be redacted).
+ * @param {string} accepted
+ */
+function readableEncodings(accepted) {
+  const readable = accepted
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => READABLE_ENCODINGS.has(item.split(';')[0].trim().toLowerCase()));
+  return readable.length > 0 ? readable.join(', ') : 'identity';
+}
+
+/**
+ * The headers passed back to the client: the provider's, less those in NOT_RETURNED and its CORS answer, then
+ * the proxy's own, which replace the provider's of the same name (an undefined one removes it). Read from
+ * Node's raw list and written as one, so no object is built for them.
+ * @param {string[]} raw  the provider's headers as received: [name, value, ...]
+ * @param {Record<string, string | undefined>} own
+ */
+function returnedHeaders(raw, own) {
+  /** @type {string[]} */
+  const list = [];
+  let eventStream = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (NOT_RETURNED.has(name) || name.startsWith('access-control-') || Object.hasOwn(own, name)) continue;
+    if (name === 'content-type') eventStream = raw[i + 1].startsWith('text/event-stream');
+    list.push(name, raw[i + 1]);
   }
-  return headers;
+  for (const name in own) {
+    const value = own[name];
+    if (value !== undefined) list.push(name, value);
+  }
+  return { list, eventStream };
 }
 
 /**

@@ -17,6 +17,7 @@
 /** @typedef {{ name: string, perMinute: number, burst: number }} Policy */
 /**
  * @typedef {object} Decision
+ * @property {Policy} policy             the policy that decided
  * @property {boolean} allowed
  * @property {number} remaining          whole tokens left after this request
  * @property {number} resetSeconds       until the bucket is full again
@@ -54,6 +55,7 @@ export function takeToken(bucket, policy, now) {
 export function decide(allowed, tokens, policy) {
   const perSecond = policy.perMinute / 60;
   return {
+    policy,
     allowed,
     remaining: Math.floor(tokens),
     resetSeconds: Math.ceil((policy.burst - tokens) / perSecond),
@@ -188,15 +190,14 @@ export function createLimiter({ store, key, ip, maxKnownKeys = 100_000 }) {
   return {
     /**
      * @param {{ fingerprint?: string, address: string }} request
-     * @returns {Promise<Decision & { policy: Policy }>}
+     * @returns {Promise<Decision>}
      */
     async admit({ fingerprint, address }) {
       if (!fingerprint || !knownKeys.has(fingerprint)) {
         const byAddress = await store.take(`ip:${address}`, ip);
-        if (!byAddress.allowed || !fingerprint) return { ...byAddress, policy: ip };
+        if (!byAddress.allowed || !fingerprint) return byAddress;
       }
-      const byKey = await store.take(`key:${fingerprint}`, key);
-      return { ...byKey, policy: key };
+      return store.take(`key:${fingerprint}`, key);
     },
     /** The provider accepted this key: its next requests no longer count against their address. */
     rememberKey(/** @type {string} */ fingerprint) {
@@ -215,7 +216,7 @@ export function createLimiter({ store, key, ip, maxKnownKeys = 100_000 }) {
 /**
  * The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers) for a decision, plus Retry-After
  * when refused. A token bucket reads as "`burst` requests per the time an empty bucket takes to refill".
- * @param {Decision & { policy: Policy }} decision
+ * @param {Decision} decision
  */
 export function rateLimitHeaders(decision) {
   const { policy } = decision;

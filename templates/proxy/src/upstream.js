@@ -17,13 +17,21 @@ export function createUpstream(provider) {
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
   // An origin may carry a path prefix (a gateway, a test server): request paths are appended to it unchanged.
   const prefix = url.pathname.replace(/\/+$/, '');
+  const { protocol, port } = url;
   return {
+    /** The Host header of requests to this provider (hostname, and port when not the default). */
+    host: url.host,
     /**
      * @param {string} target  path and query, already checked against the allowlist
-     * @param {{ method: string, headers: Record<string, string | string[]>, signal?: AbortSignal }} options
+     * @param {{
+     *   method: string,
+     *   headers: Record<string, string | string[]> | Array<string | string[]>,
+     *   timeout?: number,
+     *   signal?: AbortSignal,
+     * }} options
      */
-    request: (target, options) =>
-      transport.request({ protocol: url.protocol, hostname, port: url.port, path: prefix + target, agent, ...options }),
+    request: (target, { method, headers, timeout, signal }) =>
+      transport.request({ protocol, hostname, port, path: prefix + target, agent, method, headers, timeout, signal }),
     close: () => agent.destroy(),
   };
 }

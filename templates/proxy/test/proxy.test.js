@@ -50,6 +50,7 @@ for (const provider of providers) {
       assert.deepEqual(await response.json(), { ok: true });
       const seen = stub.requests.at(-1);
       assert.equal(seen.url, `/${provider.id}${path}`);
+      assert.equal(seen.headers.host, new URL(stub.url).host, "the provider's host, not the proxy's");
       assert.equal(seen.body, '{"hello":"world"}');
       assert.equal(seen.headers[provider.auth.header], keyHeaders(provider, key)[provider.auth.header]);
       assert.equal(allHeaderText(seen).split(key).length, 2, 'the key appears once, in the auth header');
