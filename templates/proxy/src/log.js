@@ -82,19 +82,24 @@ function describeError(/** @type {Error} */ error) {
 }
 
 /**
- * Writes log lines to stdout once per turn of the event loop rather than once per request: under load, one
- * system call carries many lines. Lines still pending when the process exits are written then.
+ * Writes log lines to stdout in batches rather than with one system call each: pending lines go out once they
+ * reach 16 KB, 20 ms after the first of them at the latest, and when the process exits.
  */
 function batchedStdout() {
   let pending = '';
+  /** @type {NodeJS.Timeout | undefined} */
+  let timer;
   const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
     const text = pending;
     pending = '';
     if (text) process.stdout.write(text);
   };
   process.on('exit', flush);
   return (/** @type {string} */ line) => {
-    if (pending === '') setImmediate(flush);
     pending += line;
+    if (pending.length >= 16_384) flush();
+    else timer ??= setTimeout(flush, 20).unref();
   };
 }

@@ -68,9 +68,6 @@ const EXPOSED_HEADERS = 'retry-after, ratelimit, ratelimit-policy, request-id, x
 const FORWARDED_METHODS = ['GET', 'POST'];
 const VALIDATE_METHODS = ['POST'];
 
-/** A client that disconnects mid-body is handled by its response's 'close'; this only keeps the error quiet. */
-const ignore = () => {};
-
 class UpstreamTimeout extends Error {
   code = 'UPSTREAM_TIMEOUT';
 }
@@ -119,7 +116,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       inFlight -= 1;
       finish(exchange);
     });
-    req.on('error', ignore);
+    // No 'error' listener on req: Node emits a request's errors only to listeners, and a client that leaves
+    // mid-body is handled by the response's 'close'.
     route(exchange).catch((error) => internalError(exchange, error));
   }
 
