@@ -11,13 +11,14 @@ import type { Io } from './io.js';
 export interface Prompter {
   directory(initial: string): Promise<string>;
   pattern(): Promise<PatternId>;
-  providers(): Promise<string[]>;
-  defaultProvider(ids: string[]): Promise<string>;
-  option(option: PatternOption): Promise<string>;
+  /** `initial`: the providers ticked to start with (update starts from the recorded ones). */
+  providers(initial?: string[]): Promise<string[]>;
+  defaultProvider(ids: string[], initial?: string): Promise<string>;
+  option(option: PatternOption, initial?: string): Promise<string>;
   confirm(summary: string): Promise<void>;
 }
 
-function answered<T>(value: T): Exclude<T, symbol> {
+export function answered<T>(value: T): Exclude<T, symbol> {
   if (clack.isCancel(value)) throw new CancelledError();
   return value as Exclude<T, symbol>;
 }
@@ -44,32 +45,34 @@ export function createPrompter(io: Io, output = io.stdout): Prompter {
         }),
       );
     },
-    async providers() {
+    async providers(initial) {
       return answered(
         await clack.multiselect<string>({
           ...streams,
           message: 'Which providers will users bring keys for? (space to select)',
           options: PROVIDERS.map((provider) => ({ value: provider.id, label: provider.label, hint: provider.id })),
+          initialValues: initial?.filter((id) => findProvider(id)),
           required: true,
         }),
       );
     },
-    async defaultProvider(ids) {
+    async defaultProvider(ids, initial) {
       return answered(
         await clack.select<string>({
           ...streams,
           message: 'Which one should the app offer first?',
           options: ids.map((id) => ({ value: id, label: findProvider(id)?.label ?? id })),
+          initialValue: initial,
         }),
       );
     },
-    async option(option) {
+    async option(option, initial) {
       return answered(
         await clack.select<string>({
           ...streams,
           message: option.message,
           options: option.choices.map((choice) => ({ value: choice.value, label: choice.label, hint: choice.hint })),
-          initialValue: option.default,
+          initialValue: initial ?? option.default,
         }),
       );
     },

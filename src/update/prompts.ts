@@ -2,15 +2,11 @@ import * as clack from '@clack/prompts';
 import type { Answers } from '../answers.js';
 import { normalizeBaseUrl, parseModels } from '../cli/flags.js';
 import type { Io } from '../cli/io.js';
+import { answered, createPrompter } from '../cli/prompts.js';
 import { CancelledError } from '../errors.js';
 import type { PatternDefinition } from '../patterns/index.js';
-import { findProvider, PROVIDERS } from '../providers/index.js';
+import { findProvider } from '../providers/index.js';
 import type { AnswerChanges } from './answers.js';
-
-function answered<T>(value: T): Exclude<T, symbol> {
-  if (clack.isCancel(value)) throw new CancelledError();
-  return value as Exclude<T, symbol>;
-}
 
 const problem = (check: () => unknown) => {
   try {
@@ -27,6 +23,8 @@ const problem = (check: () => unknown) => {
  */
 export async function askChanges(io: Io, output: NodeJS.WritableStream, recorded: Answers, pattern: PatternDefinition): Promise<AnswerChanges> {
   const streams = { input: io.stdin, output: output as Io['stdout'] };
+  // The questions create asks, starting from the recorded answers.
+  const prompter = createPrompter(io, output as Io['stdout']);
   const changes: AnswerChanges = { models: {}, baseUrls: {}, officialBaseUrls: [], options: {} };
   const topics = answered(
     await clack.multiselect<string>({
@@ -48,27 +46,9 @@ export async function askChanges(io: Io, output: NodeJS.WritableStream, recorded
 
   let providers = recorded.providers;
   if (topics.includes('providers')) {
-    const chosen = answered(
-      await clack.multiselect<string>({
-        ...streams,
-        message: 'Which providers will users bring keys for?',
-        options: PROVIDERS.map((provider) => ({ value: provider.id, label: provider.label, hint: provider.id })),
-        initialValues: recorded.providers.filter((id) => findProvider(id)),
-        required: true,
-      }),
-    );
+    const chosen = await prompter.providers(recorded.providers);
     const current = chosen.includes(recorded.providers[0]!) ? recorded.providers[0]! : chosen[0]!;
-    const first =
-      chosen.length > 1
-        ? answered(
-            await clack.select<string>({
-              ...streams,
-              message: 'Which one should the app offer first?',
-              options: chosen.map((id) => ({ value: id, label: findProvider(id)?.label ?? id })),
-              initialValue: current,
-            }),
-          )
-        : chosen[0]!;
+    const first = chosen.length > 1 ? await prompter.defaultProvider(chosen, current) : chosen[0]!;
     providers = [first, ...chosen.filter((id) => id !== first)];
     changes.providers = providers;
   }
@@ -104,14 +84,7 @@ export async function askChanges(io: Io, output: NodeJS.WritableStream, recorded
   }
   for (const option of pattern.options) {
     if (!topics.includes(`option:${option.key}`)) continue;
-    changes.options[option.key] = answered(
-      await clack.select<string>({
-        ...streams,
-        message: option.message,
-        options: option.choices.map((choice) => ({ value: choice.value, label: choice.label, hint: choice.hint })),
-        initialValue: recorded.options[option.key] ?? option.default,
-      }),
-    );
+    changes.options[option.key] = await prompter.option(option, recorded.options[option.key]);
   }
   return changes;
 }
