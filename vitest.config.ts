@@ -10,5 +10,6 @@ export default defineConfig({
     maxWorkers: 2,
     // Rig failures must fail the run; nothing is allowed to skip silently.
     passWithNoTests: false,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
