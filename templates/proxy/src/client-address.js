@@ -27,6 +27,7 @@ export function clientAddress(req, trustedHops) {
  * @param {string} address
  */
 export function bucketAddress(address) {
+  if (!address.includes(':')) return address; // IPv4
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return mapped[1];
   if (isIP(address) !== 6) return address;

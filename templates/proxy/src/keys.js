@@ -19,13 +19,20 @@ export const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog
  * @returns {{ key: string, header: string, value: string } | undefined}
  */
 export function keyFromHeaders(provider, headers) {
-  for (const accepted of [provider.auth, ...(provider.auth.alsoAccepted ?? [])]) {
-    const value = headers[accepted.header];
-    if (typeof value !== 'string' || value === '') continue;
-    const key = accepted.scheme ? /^Bearer[ \t]+([^ \t]+)[ \t]*$/i.exec(value)?.[1] : value.trim();
-    if (key) return { key, header: accepted.header, value };
-  }
-  return undefined;
+  let credential = credentialIn(provider.auth, headers);
+  for (const accepted of provider.auth.alsoAccepted ?? []) credential ??= credentialIn(accepted, headers);
+  return credential;
+}
+
+/**
+ * @param {KeyHeader} accepted
+ * @param {import('node:http').IncomingHttpHeaders} headers
+ */
+function credentialIn(accepted, headers) {
+  const value = headers[accepted.header];
+  if (typeof value !== 'string' || value === '') return undefined;
+  const key = accepted.scheme ? /^Bearer[ \t]+([^ \t]+)[ \t]*$/i.exec(value)?.[1] : value.trim();
+  return key ? { key, header: accepted.header, value } : undefined;
 }
 
 /** The name of the first query parameter that looks like it carries a key, if any. */
@@ -57,8 +64,11 @@ export function createFingerprint(secret = randomBytes(32), { remembered = 1_000
   const recent = new RecentMap(remembered);
   return (key) => {
     const digest = hash('sha256', salt + key, 'base64');
-    const fingerprint = recent.get(digest) ?? createHmac('sha256', secret).update(key).digest('hex').slice(0, 32);
-    recent.set(digest, fingerprint);
+    let fingerprint = recent.get(digest);
+    if (fingerprint === undefined) {
+      fingerprint = createHmac('sha256', secret).update(key).digest('hex').slice(0, 32);
+      recent.set(digest, fingerprint);
+    }
     return fingerprint;
   };
 }

@@ -110,7 +110,21 @@ export function createProxy({ config, limiter, fingerprint, log }) {
   /** @type {import('node:http').RequestListener} */
   function handle(req, res) {
     /** @type {Exchange} */
-    const exchange = { req, res, started: performance.now(), headers: {} };
+    // Every field from the start, so that every exchange has the same shape (cheaper for V8 to read).
+    const exchange = {
+      req,
+      res,
+      started: performance.now(),
+      provider: undefined,
+      path: undefined,
+      key: undefined,
+      fingerprint: undefined,
+      code: undefined,
+      upstreamError: undefined,
+      upstreamMessage: undefined,
+      upstreamRequest: undefined,
+      headers: {},
+    };
     inFlight += 1;
     res.on('close', () => {
       inFlight -= 1;
