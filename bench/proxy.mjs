@@ -25,6 +25,18 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const role = process.argv[2];
 
+// The pass-throughs run with the generated proxy's own server and agent settings (src/app.js, src/upstream.js:
+// keep-alive on both sides, the same idle timeouts and socket pool), so that (b) differs from (c) only in the
+// work (c) does for each request.
+const SERVER_OPTIONS = {
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  connectionsCheckingInterval: 1_000,
+  keepAliveTimeout: 5_000,
+  noDelay: true,
+};
+const AGENT_OPTIONS = { keepAlive: true, timeout: 4_000, maxFreeSockets: 64, scheduling: 'lifo' };
+
 // Children exit normally on SIGTERM (so that `node --cpu-prof bench/proxy.mjs <role> ...` writes its profile).
 if (role) process.on('SIGTERM', () => process.exit(0));
 if (role === 'upstream') await upstream(Number(process.argv[3]));
@@ -68,9 +80,9 @@ async function upstream(port) {
 
 /** (b) The least a Node proxy can do: node:http in, node:http out with a keep-alive agent, bodies piped. */
 function passThrough(port, upstreamPort) {
-  const agent = new http.Agent({ keepAlive: true });
+  const agent = new http.Agent(AGENT_OPTIONS);
   http
-    .createServer({ noDelay: true }, (req, res) => {
+    .createServer(SERVER_OPTIONS, (req, res) => {
       const forwarded = http.request(
         { host: '127.0.0.1', port: upstreamPort, path: req.url, method: req.method, headers: req.headers, agent },
         (answer) => {
@@ -87,7 +99,7 @@ function passThrough(port, upstreamPort) {
 /** (b') The same with fetch (undici), which the proxy could have used instead of node:http. */
 function passThroughFetch(port, upstreamPort) {
   http
-    .createServer({ noDelay: true }, async (req, res) => {
+    .createServer(SERVER_OPTIONS, async (req, res) => {
       try {
         const headers = { ...req.headers };
         delete headers.host;
@@ -327,6 +339,18 @@ async function main() {
       };
     });
     const by = Object.fromEntries(targets.map((target, index) => [target.id, summary[index]]));
+    // Ratios are taken within each round, whose targets ran one after the other under the same load from the
+    // machine's other work, then the median of the rounds.
+    const perRound = (x, y, field) => results[x].throughput.map((run, round) => run[field] / results[y].throughput[round][field]);
+    const ratios = {
+      cb: perRound('c', 'b', 'rps'),
+      cpuBc: perRound('b', 'c', 'cpuMicros'),
+      ca: perRound('c', 'a', 'rps'),
+      bPrimeB: perRound("b'", 'b', 'rps'),
+      cd: perRound('c', 'd', 'rps'),
+      cPrimeC: perRound("c'", 'c', 'rps'),
+    };
+    const rounded = (values) => values.map((value) => Math.round(value * 100)).join(' ');
 
     const streaming = {
       direct: await streamDelays(`http://127.0.0.1:${ports.upstream}/openai/v1/stream`, openaiHeaders),
@@ -348,11 +372,14 @@ async function main() {
       console.log(`| ${row.target} | ${row.rps} | ${row.cpuMicros} | ${row.p99AtSaturationMs} | ${row.p50At1000Ms} | ${row.p99At1000Ms} |`);
     }
     console.log('');
-    console.log(`(c)/(b) requests/s: ${percent(by.c.rps / by.b.rps)} (target >= 85%); CPU per request (b)/(c): ${percent(by.b.cpuMicros / by.c.cpuMicros)}`);
-    console.log(`(c)/(a) requests/s: ${percent(by.c.rps / by.a.rps)}; (b')/(b): ${percent(by["b'"].rps / by.b.rps)}`);
+    console.log(
+      `(c)/(b) requests/s: ${percent(median(ratios.cb))} (target >= 85%; rounds: ${rounded(ratios.cb)}); ` +
+        `CPU per request (b)/(c): ${percent(median(ratios.cpuBc))} (rounds: ${rounded(ratios.cpuBc)})`,
+    );
+    console.log(`(c)/(a) requests/s: ${percent(median(ratios.ca))}; (b')/(b): ${percent(median(ratios.bPrimeB))}`);
     console.log(`(c) p99 over (a) at 1,000 req/s: +${round3(by.c.p99At1000Ms - by.a.p99At1000Ms)} ms (target <= 1 ms)`);
-    console.log(`(c)/(d) requests/s: ${Math.round((by.c.rps / by.d.rps) * 10) / 10}x`);
-    console.log(`(c')/(c) requests/s (Redis store against memory store): ${percent(by["c'"].rps / by.c.rps)}`);
+    console.log(`(c)/(d) requests/s: ${Math.round(median(ratios.cd) * 10) / 10}x`);
+    console.log(`(c')/(c) requests/s (Redis store against memory store): ${percent(median(ratios.cPrimeC))}`);
     console.log(
       `one rate-limit decision, in-process: memory store p50 ${storeRun.memory.p50} ms / p99 ${storeRun.memory.p99} ms; ` +
         `Redis store (local redis-server) p50 ${storeRun.redis.p50} ms / p99 ${storeRun.redis.p99} ms`,
@@ -368,6 +395,9 @@ async function main() {
     );
     const logLines = readFileSync(logFile, 'utf8').split('\n').filter((line) => line.includes('"msg":"request"')).length;
     console.log(`(the proxy wrote ${logLines} request log lines during the run)`);
+    // One line to collect when the bench is run several times (the median of runs is what PROXY.md reports).
+    const medians = Object.fromEntries(Object.entries(ratios).map(([name, values]) => [name, round3(median(values))]));
+    console.log(`json ${JSON.stringify({ summary, ratios: medians, streaming, p99OverA: round3(by.c.p99At1000Ms - by.a.p99At1000Ms) })}`);
     if (readFileSync(redisLogFile, 'utf8').includes('unreachable')) console.log('WARNING: the Redis store fell back during the run');
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
