@@ -1,7 +1,6 @@
 // The user's key: where it is read from, and the only form in which it outlives the request.
 
-import { createHmac, hash, randomBytes } from 'node:crypto';
-import { RecentMap } from './rate-limit.js';
+import { createHmac, randomBytes } from 'node:crypto';
 
 /** Query parameters that carry keys. A key there ends up in access logs, browser history and referrers. */
 const KEY_PARAMETERS = new Set(['key', 'api_key', 'apikey', 'api-key', 'x-api-key', 'x-goog-api-key', 'access_token']);
@@ -48,27 +47,12 @@ export function keyParameterIn(/** @type {string} */ query) {
  * Fingerprints keys with HMAC-SHA256 under a secret made when the process starts and never stored. Rate-limit
  * buckets and log lines use the fingerprint: it tells two keys apart, but cannot be turned back into a key,
  * and even a leaked fingerprint cannot be checked against a guessed key without the secret. A plain hash
- * could: keys with a known prefix and a leaked hash invite offline guessing.
- *
- * Setting up an HMAC is the costliest step of a request's bookkeeping, so the fingerprints of the last
- * `remembered` keys are kept, found by a salted SHA-256 of the key (one call, no setup): never by the key
- * itself, which must not outlive its request, nor by a plain hash of it. The salt, like the secret, is random,
- * made at start-up and kept in memory only.
+ * could: keys with a known prefix and a leaked hash invite offline guessing. It is computed afresh for each
+ * request (about 4 µs): remembering fingerprints would mean keeping something derived from each key beyond its
+ * request, and a lookup table keyed by it.
  * @param {Buffer} [secret]
- * @param {{ remembered?: number }} [options]
  * @returns {(key: string) => string} 32 hex characters (128 bits)
  */
-export function createFingerprint(secret = randomBytes(32), { remembered = 1_000 } = {}) {
-  const salt = randomBytes(16).toString('hex');
-  /** @type {RecentMap<string>} */
-  const recent = new RecentMap(remembered);
-  return (key) => {
-    const digest = hash('sha256', salt + key, 'base64');
-    let fingerprint = recent.get(digest);
-    if (fingerprint === undefined) {
-      fingerprint = createHmac('sha256', secret).update(key).digest('hex').slice(0, 32);
-      recent.set(digest, fingerprint);
-    }
-    return fingerprint;
-  };
+export function createFingerprint(secret = randomBytes(32)) {
+  return (key) => createHmac('sha256', secret).update(key).digest('hex').slice(0, 32);
 }
