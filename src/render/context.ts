@@ -30,6 +30,8 @@ export interface RenderContext extends ProjectNames {
   providers: ProviderView[];
   defaultProvider: ProviderView;
   multipleProviders: boolean;
+  /** The chosen providers' labels as prose: `Anthropic`, `Anthropic and OpenAI`, `Anthropic, OpenAI and Google Gemini`. */
+  providerNames: string;
   /** Which wire formats the chosen providers use, so templates include each family's code once or not at all. */
   families: Record<'anthropic' | 'openai' | 'google', boolean>;
   /**
@@ -82,6 +84,7 @@ export function buildContext(answers: Answers, generator: { name: string; versio
     providers,
     defaultProvider,
     multipleProviders: providers.length > 1,
+    providerNames: proseList(providers.map((provider) => provider.label)),
     families: {
       anthropic: providers.some((provider) => provider.family === 'anthropic'),
       openai: providers.some((provider) => provider.family === 'openai'),
@@ -92,4 +95,8 @@ export function buildContext(answers: Answers, generator: { name: string; versio
     keyPatterns: providers.flatMap((provider) => (provider.keyPattern ? [provider.keyPattern] : [])),
     generator,
   };
+}
+
+function proseList(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
