@@ -228,8 +228,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     let upstreamRequest;
     try {
       const headers = forwardedHeaders(req.headers, provider, credential, upstream.host);
-      // The timeout is the socket's: it fires when the provider has sent nothing for that long (a stream that
-      // keeps sending is not cut), and costs no timer of its own.
+      // The socket's idle timeout: it fires when nothing has moved for that long, so a stream that keeps
+      // sending is never cut, however long it lasts.
       const options = { method: req.method ?? 'GET', headers, timeout: config.upstreamTimeoutMs };
       upstreamRequest = upstream.request(target, options);
     } catch {
