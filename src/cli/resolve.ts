@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Answers } from '../answers.js';
 import { UsageError } from '../errors.js';
-import { findPattern, type PatternDefinition, type PatternId } from '../patterns/index.js';
+import { findPattern, PATTERN_IDS, PATTERNS, type PatternDefinition, type PatternId } from '../patterns/index.js';
 import { deriveNames, type ProjectNames } from '../project/names.js';
 import { shellQuote } from '../project/shell.js';
 import { checkTarget } from '../project/target.js';
@@ -12,7 +12,8 @@ import type { Prompter } from './prompts.js';
 
 export { shellQuote };
 
-export const DEFAULTS = { directory: 'byok-app', pattern: 'browser' as PatternId, providers: ['anthropic'] };
+/** What --yes takes for what is not given; the default pattern is the first registered one. */
+export const DEFAULTS = { directory: 'byok-app', pattern: PATTERNS[0].id as PatternId, providers: ['anthropic'] };
 
 export interface ResolvedCreate {
   /** Absolute directory the project is written to. */
@@ -39,7 +40,7 @@ export async function resolveCreate(
   if (source.kind === 'none') {
     const missing = [
       dirArgument === undefined ? '[dir]' : '',
-      flags.pattern === undefined ? '--pattern <browser|wordpress|proxy>' : '',
+      flags.pattern === undefined ? `--pattern <${PATTERN_IDS.join('|')}>` : '',
       flags.providers === undefined ? '--provider <ids>' : '',
     ].filter(Boolean);
     if (missing.length > 0) {
@@ -95,8 +96,9 @@ export async function resolveCreate(
 }
 
 /**
- * The directory a project is written to: the one given, except that a new WordPress plugin folder is named by its
- * slug (`Acme Helper` -> `acme-helper/`), as WordPress expects. An existing directory (`.`) is used as it is.
+ * The directory a project is written to: the one given, except that a new project of a pattern whose folder is
+ * named by its slug (a WordPress plugin: `Acme Helper` -> `acme-helper/`) goes there. An existing directory (`.`)
+ * is used as it is.
  */
 function targetFor(given: string, pattern: PatternDefinition, slug: string): string {
   if (!pattern.folderIsSlug || existsSync(given)) return given;
