@@ -18,7 +18,7 @@ import { isSafePath } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
 import { redact } from './redact.js';
 import { createUpstream } from './upstream.js';
-import { keyOutcome, validateKey } from './validate-key.js';
+import { keyCheckOutcome, validateKey } from './validate-key.js';
 
 /** Headers that describe one connection (RFC 9110, 7.6.1): they never cross a proxy in either direction. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'];
@@ -242,7 +242,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     upstreamRequest.on('response', (response) => {
       const status = response.statusCode ?? 502;
       if (status >= 400) return relayError(exchange, response);
-      if (status < 300 && exchange.fingerprint) limiter.rememberKey(exchange.fingerprint);
+      if (status < 300 && exchange.fingerprint) limiter.trustKey(exchange.fingerprint);
       const headers = returnedHeaders(response.rawHeaders, exchange.headers);
       res.writeHead(status, headers.list);
       // Server-sent events: tell the client at once that the stream has started.
@@ -290,9 +290,9 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       const encoding = response.headers['content-encoding'];
       const text = size <= MAX_ERROR_BODY_BYTES ? decode(Buffer.concat(chunks), encoding) : undefined;
       const body = text === undefined ? undefined : redact(text, [exchange.key]);
-      const outcome = keyOutcome(provider, status, body ?? '');
+      const outcome = keyCheckOutcome(provider, status, body ?? '');
       if (exchange.fingerprint && (outcome === 'invalid' || outcome === 'forbidden')) {
-        limiter.forgetKey(exchange.fingerprint);
+        limiter.distrustKey(exchange.fingerprint);
       }
       if (body === undefined) {
         exchange.upstreamError = 'unreadable_error_body';
@@ -326,8 +326,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       timeoutMs: config.upstreamTimeoutMs,
       signal: stop.signal,
     });
-    if (outcome === 'valid') limiter.rememberKey(fingerprint);
-    if (outcome === 'invalid' || outcome === 'forbidden') limiter.forgetKey(fingerprint);
+    if (outcome === 'valid') limiter.trustKey(fingerprint);
+    if (outcome === 'invalid' || outcome === 'forbidden') limiter.distrustKey(fingerprint);
     if (outcome !== 'valid') exchange.code = `key_${outcome.replace('-', '_')}`;
     const answer = { valid: outcome === 'valid', provider: provider.id, reason: outcome };
     sendJson(res, outcome === 'unreachable' ? 502 : 200, answer, exchange.headers);
