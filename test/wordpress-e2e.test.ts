@@ -135,7 +135,7 @@ for (const testCase of CASES) {
         fake.addKey(validKey, { providers: testCase.providers });
         const shown = await submitSettings(admin, plugin, { api_key: validKey });
         expect(notices(shown).find((notice) => notice.type === 'error')?.text).toMatch(/Could not reach .+ to check the key/);
-        expect(await pluginOptions(plugin)).not.toContain(`${plugin.functionPrefix}_api_key`);
+        expect(await pluginOptions(plugin)).not.toContain(`${plugin.functionPrefix}_api_keys`);
         rig.writeMuPlugin(
           `base-url-${plugin.slug}`,
           `<?php\ndefine( '${plugin.constantPrefix}_${first.toUpperCase()}_BASE_URL', '${fake.baseUrl(first)}' );\n`,
@@ -148,7 +148,7 @@ for (const testCase of CASES) {
       const errors = notices(shown).filter((notice) => notice.type === 'error');
       expect(errors.map((notice) => notice.text).join('\n')).toMatch(/rejected this API key/);
       expect(shown.includes(invalidKey)).toBe(false);
-      expect(await pluginOptions(plugin)).not.toContain(`${plugin.functionPrefix}_api_key`);
+      expect(await pluginOptions(plugin)).not.toContain(`${plugin.functionPrefix}_api_keys`);
       await expectNowhere(invalidKey);
     });
 
@@ -164,7 +164,7 @@ for (const testCase of CASES) {
       // A field posted as an array (no browser sends one) counts as empty: no "Array" sent, no PHP warning.
       await submitSettings(admin, plugin, {}, { [`${option}[api_key][]`]: invalidKey, [`${option}[model][]`]: 'x' });
       expect(fake.requests).toEqual([]);
-      expect(await pluginOptions(plugin)).not.toContain(`${plugin.functionPrefix}_api_key`);
+      expect(await pluginOptions(plugin)).not.toContain(`${plugin.functionPrefix}_api_keys`);
       expect(phpProblemsFrom(rig.debugLog().slice(logOffset), plugin.slug)).toEqual([]);
     });
 
@@ -187,8 +187,8 @@ for (const testCase of CASES) {
     });
 
     it('keeps only ciphertext: the key is absent from the option, a full database dump and the logs', async () => {
-      const stored = await rig.sql(`SELECT option_value FROM wp_options WHERE option_name = '${plugin.functionPrefix}_api_key'`);
-      const ciphertext = /"(v1:[A-Za-z0-9+/=]+)"/.exec(stored)?.[1];
+      const stored = await rig.sql(`SELECT option_value FROM wp_options WHERE option_name = '${plugin.functionPrefix}_api_keys'`);
+      const ciphertext = /"(v2:[A-Za-z0-9+/=]+)"/.exec(stored)?.[1];
       expect(ciphertext, stored).toBeDefined();
       const raw = Buffer.from(ciphertext!.slice(3), 'base64');
       // 24-byte nonce + the key's bytes + 16-byte tag: the key is in there, encrypted, and nothing else.
@@ -263,7 +263,7 @@ for (const testCase of CASES) {
       const second = testCase.providers[1]!;
       const secondKey = fakeKey(second);
 
-      it('needs a key for the new provider to switch, then answers from it', async () => {
+      it('needs a key for the new provider to switch, then answers from it, keeping the first provider\'s key', async () => {
         const refused = await submitSettings(admin, plugin, { provider: second, model: '' });
         expect(notices(refused).find((notice) => notice.type === 'error')?.text).toMatch(/To switch to .+, enter an API key for it/);
         expect(await rig.sql(`SELECT option_value FROM wp_options WHERE option_name = '${plugin.functionPrefix}_settings'`))
@@ -274,6 +274,12 @@ for (const testCase of CASES) {
         expect(notices(saved).map((notice) => notice.text)).toContain(`Key saved: …${secondKey.slice(-4)}`);
         const answer = await chat(admin, plugin, 'from the second', await admin.restNonce());
         expect(answer.body).toEqual({ text: fakeAnswer(second, 'from the second') });
+
+        // Back to the first provider without entering its key again: it was kept.
+        const back = await submitSettings(admin, plugin, { provider: first, model: '' });
+        expect(notices(back).filter((notice) => notice.type === 'error')).toEqual([]);
+        expect((await chat(admin, plugin, 'from the first', await admin.restNonce())).body).toEqual({ text: fakeAnswer(first, 'from the first') });
+        await submitSettings(admin, plugin, { provider: second, model: '' });
       });
 
       it('lets a constant in wp-config.php take precedence, and says so', async () => {
@@ -283,7 +289,7 @@ for (const testCase of CASES) {
         try {
           const page = await admin.request(settingsPath(plugin));
           expect(notices(page.text).map((notice) => notice.text).join('\n')).toContain(
-            `The API key comes from the ${plugin.constantPrefix}_API_KEY constant in wp-config.php`,
+            `The API key comes from the ${plugin.constantPrefix}_API_KEY constant in wp-config.php, which takes precedence over every other key`,
           );
           expect(keyFieldValue(page.text, plugin)).toBeUndefined();
           expect(page.text.includes(constantKey)).toBe(false);
@@ -306,17 +312,22 @@ for (const testCase of CASES) {
         expect(forgetNonce).toBeDefined();
         expect(nonces).toContain(forgetNonce);
         const action = /name="action" value="([^"]+)"/.exec(form)![1]!;
+        const provider = /name="provider" value="([^"]+)"/.exec(form)![1]!;
+        expect(provider).toBe(second);
 
         // Without the nonce WordPress refuses, and the key stays.
-        const forged = await admin.request('/wp-admin/admin-post.php', { form: { action } });
+        const forged = await admin.request('/wp-admin/admin-post.php', { form: { action, provider } });
         expect(forged.status).toBe(403);
-        expect(await pluginOptions(plugin)).toContain(`${plugin.functionPrefix}_api_key`);
+        expect(await pluginOptions(plugin)).toContain(`${plugin.functionPrefix}_api_keys`);
 
         const removed = await admin.follow(
-          await admin.request('/wp-admin/admin-post.php', { form: { action, _wpnonce: forgetNonce! } }),
+          await admin.request('/wp-admin/admin-post.php', { form: { action, provider, _wpnonce: forgetNonce! } }),
         );
         expect(notices(removed.text).map((notice) => notice.text)).toContain('Key removed.');
-        expect(await pluginOptions(plugin)).not.toContain(`${plugin.functionPrefix}_api_key`);
+        // That provider's key only: the other provider keeps its own.
+        const left = await rig.sql(`SELECT option_value FROM wp_options WHERE option_name = '${plugin.functionPrefix}_api_keys'`);
+        expect(left).not.toContain(`"${second}"`);
+        expect(left).toContain(`"${first}"`);
         // Put a key back for the salt test below.
         await submitSettings(admin, plugin, { api_key: secondKey });
       });
@@ -374,7 +385,7 @@ for (const testCase of CASES) {
       const before = await pluginOptions(plugin);
       // Settings, the encrypted key, and rate-limit counters (transients) are there to be removed.
       expect(before).toContain(`${plugin.functionPrefix}_settings`);
-      expect(before).toContain(`${plugin.functionPrefix}_api_key`);
+      expect(before).toContain(`${plugin.functionPrefix}_api_keys`);
       expect(before.some((name) => name.startsWith(`_transient_${plugin.functionPrefix}_rl_`))).toBe(true);
 
       rig.removeMuPlugin(`limit-${plugin.slug}`);
