@@ -315,6 +315,31 @@ for (const core of WORDPRESS_CORES) {
       });
     }
 
+    it('reports in Site Health and suggests privacy-policy text', async () => {
+      const health = await admin.request('/wp-admin/site-health.php');
+      expect(health.status).toBe(200);
+      // Direct tests run as the page is built; their results travel in the page's script data.
+      expect(health.text).toContain('An API key is set up and can be read.');
+      expect(health.text).toContain('The key is encrypted with secrets from wp-config.php');
+      fake.reset();
+      const provider = await admin.request(`/?rest_route=/${plugin.slug}/v1/site-health/provider`, {
+        headers: { 'x-wp-nonce': await admin.restNonce() },
+      });
+      answers.push(provider.text);
+      expect(provider.status, provider.text).toBe(200);
+      expect(JSON.parse(provider.text)).toMatchObject({ status: 'good', test: `${plugin.functionPrefix}_provider` });
+      expect(fake.requests.map((request) => request.method)).toEqual(['GET']);
+      const editor = await rig.session().login(USERS.editor);
+      const refused = await editor.request(`/?rest_route=/${plugin.slug}/v1/site-health/provider`, {
+        headers: { 'x-wp-nonce': await editor.restNonce() },
+      });
+      expect(refused.status).toBe(403);
+
+      const privacy = await admin.request('/wp-admin/privacy-policy-guide.php');
+      expect(privacy.status).toBe(200);
+      expect(privacy.text).toMatch(/Our editors may use an AI service \(\w+\) to help write content/);
+    });
+
     it('left no key in debug.log, the answers or the database in clear, and no PHP notice from the plugin', async () => {
       const dump = await rig.dump();
       const log = rig.debugLog();
@@ -323,7 +348,7 @@ for (const core of WORDPRESS_CORES) {
         expect(answers.some((answer) => answer.includes(secret)), 'an answer').toBe(false);
         expect(dump.includes(secret), 'the database').toBe(false);
       }
-      for (const path of [settingsPath(plugin), '/wp-admin/site-health.php', '/wp-admin/options-privacy.php?tab=policyguide']) {
+      for (const path of [settingsPath(plugin), '/wp-admin/site-health.php', '/wp-admin/privacy-policy-guide.php']) {
         expect((await admin.request(path)).status, path).toBe(200);
       }
       expect(phpProblemsFrom(rig.debugLog(), plugin.slug)).toEqual([]);
