@@ -2,7 +2,7 @@
  * The three patterns, as data: prompts, flags, validation and rendering all read this table, the way
  * create-vite's framework list drives its CLI. Adding an option is an entry here plus its use in the templates.
  */
-export type PatternId = 'browser' | 'wordpress' | 'proxy';
+export type PatternId = 'browser' | 'wordpress' | 'proxy' | 'worker';
 
 export interface PatternChoice {
   value: string;
@@ -87,6 +87,26 @@ export const PATTERNS: readonly PatternDefinition[] = [
           { value: 'redis', label: 'Redis', hint: 'shared by several replicas; adds ioredis' },
         ],
         default: 'memory',
+      },
+    ],
+    folderIsSlug: false,
+  },
+  {
+    id: 'worker',
+    situation: 'At the edge, on Cloudflare Workers (no server to run)',
+    hint: 'the proxy as a Worker: keys forwarded per request, never stored; limits in Durable Objects',
+    options: [
+      {
+        key: 'rateLimitStore',
+        flag: 'rate-limit-store',
+        argument: 'durable-object|rate-limit-binding',
+        message: 'Where should rate limits be counted?',
+        summary: 'Rate limits',
+        choices: [
+          { value: 'durable-object', label: 'Durable Objects', hint: 'exact and global: every location sees the same count' },
+          { value: 'rate-limit-binding', label: 'Rate Limiting binding', hint: 'cheaper; counted per location, 10 or 60 s periods' },
+        ],
+        default: 'durable-object',
       },
     ],
     folderIsSlug: false,

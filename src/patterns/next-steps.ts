@@ -19,6 +19,8 @@ export function nextSteps(
       ];
     case 'proxy':
       return [...cd, ...install, 'cp .env.example .env   # then adjust limits and origins', runCommand(context.pm, 'start'), runCommand(context.pm, 'test')];
+    case 'worker':
+      return [...cd, ...install, 'cp .dev.vars.example .dev.vars   # then set KEY_FINGERPRINT_SECRET', runCommand(context.pm, 'dev'), runCommand(context.pm, 'test')];
     case 'wordpress': {
       // Zip without the development files (.distignore lists them): byok.json and .git must not reach the site.
       const parent = context.relativeDir === '.' ? '..' : path.dirname(context.relativeDir || context.slug);
