@@ -1,9 +1,7 @@
-import path from 'node:path';
 import { findProvider } from '../providers/index.js';
 import { findPattern } from '../patterns/index.js';
 import { nextSteps } from '../patterns/next-steps.js';
 import { generate } from '../project/generate.js';
-import { trademarkIssue } from '../project/names.js';
 import { packageManagerFromUserAgent } from '../project/package-manager.js';
 import { initGit, installDependencies } from '../project/post-steps.js';
 import { checkObstacles, planWrite, writeProject } from '../project/write.js';
@@ -73,7 +71,7 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
     report.files = plan.map(({ file }) => file);
     report.overwritten = plan.filter(({ action }) => action === 'overwrite').map(({ file }) => file);
     ui.note(plan.map(({ file, action }) => `${action === 'create' ? 'create   ' : 'overwrite'} ${file}`).join('\n'), `Would write to ${relativeDir} (dry run: nothing written)`);
-    report.nextSteps = nextSteps(resolved.answers, { relativeDir, pm, needsInstall, slug: resolved.names.slug });
+    report.nextSteps = nextSteps(resolved.answers, { relativeDir, pm, needsInstall, slug: resolved.names.slug, targetDir: resolved.targetDir });
     return report;
   }
 
@@ -107,6 +105,7 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
     pm,
     needsInstall: needsInstall && !report.installed,
     slug: resolved.names.slug,
+    targetDir: resolved.targetDir,
   });
   ui.note(report.nextSteps.join('\n'), 'Next steps');
   if (interactive) ui.outro('Done. Never commit a real key, and never paste one into an issue.');
@@ -119,28 +118,12 @@ function hasDependencies(packageJson: string | undefined): boolean {
   return Object.keys(pkg.dependencies ?? {}).length > 0;
 }
 
-/** Shows what the typed name became wherever it is used, and warns about slugs the plugin directory refuses. */
+/** Shows what the typed name became wherever it is used, and the pattern's warnings about it (slugs, folders). */
 function reportNames(ui: Ui, resolved: ResolvedCreate, relativeDir: string): void {
-  const { names, answers } = resolved;
-  const derived =
-    answers.pattern === 'wordpress'
-      ? `plugin slug and text domain ${names.slug}, PHP prefix ${names.functionPrefix}_ / ${names.constantPrefix}_`
-      : answers.pattern === 'proxy'
-        ? `package name ${names.packageName}`
-        : `page title "${names.name}"`;
-  ui.step(`Project "${names.name}" in ${relativeDir}: ${derived}`);
-  if (answers.pattern === 'wordpress') {
-    if (path.basename(resolved.targetDir) !== names.slug) {
-      ui.warn(`The folder is ${path.basename(resolved.targetDir)}; WordPress plugins usually sit in a folder named by their slug (${names.slug}).`);
-    }
-    const issue = trademarkIssue(names.slug);
-    if (issue) {
-      ui.warn(
-        `The slug "${names.slug}" starts with "${issue.trademark}", which the WordPress plugin directory refuses. ` +
-          `Fine for a private plugin; to publish, use e.g. --name "${issue.suggestion}".`,
-      );
-    }
-  }
+  const { names, answers, targetDir } = resolved;
+  const pattern = findPattern(answers.pattern)!;
+  ui.step(`Project "${names.name}" in ${relativeDir}: ${pattern.describeNames(names)}`);
+  for (const warning of pattern.warnings({ name: answers.name, names, targetDir })) ui.warn(warning);
 }
 
 function summary(resolved: ResolvedCreate, relativeDir: string, command: string): string {
