@@ -76,21 +76,28 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
   }
 
   const written = writeProject(resolved.targetDir, files);
-  progress.writtenTo = relativeDir;
   report.files = written.written;
   report.overwritten = written.overwritten;
+  const install = needsInstall && raw.install;
+  const stepsWith = (stillToInstall: boolean) =>
+    nextSteps(resolved.answers, { relativeDir, pm, needsInstall: stillToInstall, slug: resolved.names.slug });
+  // From here on Ctrl-C stops git or the install: the signal handler says what is written and what is left.
+  progress.writtenTo = relativeDir;
+  progress.pending = [raw.git ? 'git init' : '', install ? `${pm} install` : ''].filter(Boolean);
+  progress.nextSteps = stepsWith(needsInstall);
   ui.success(`Wrote ${written.written.length} files to ${relativeDir}`);
   for (const file of written.overwritten) ui.warn(`overwrote ${file}`);
 
   if (raw.git) {
     report.git = await initGit(resolved.targetDir, written.written);
+    progress.pending = progress.pending.filter((step) => step !== 'git init');
     if (report.git === 'created') ui.step('Initialised a git repository with an initial commit');
     else if (report.git === 'failed') ui.warn('git init failed; the files are written, commit them yourself');
   }
 
-  if (needsInstall && raw.install) {
+  if (install) {
     const spin = ui.spinner();
-    spin.start(`Installing dependencies with ${pm}`);
+    spin.start(`Installing dependencies with ${pm} (Ctrl-C stops it; the project stays written)`);
     try {
       await installDependencies(resolved.targetDir, pm);
       report.installed = true;
@@ -99,16 +106,11 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
       spin.error(`${pm} install failed; run it yourself in ${relativeDir}`);
     }
   }
+  progress.pending = [];
 
-  report.nextSteps = nextSteps(resolved.answers, {
-    relativeDir,
-    pm,
-    needsInstall: needsInstall && !report.installed,
-    slug: resolved.names.slug,
-    targetDir: resolved.targetDir,
-  });
-  ui.note(report.nextSteps.join('\n'), 'Next steps');
+  report.nextSteps = stepsWith(needsInstall && !report.installed);
   if (interactive) ui.outro('Done. Never commit a real key, and never paste one into an issue.');
+  ui.commands('Next steps', report.nextSteps);
   return report;
 }
 
