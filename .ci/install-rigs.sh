@@ -1,24 +1,88 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end suites need from Debian: Chromium (browser pattern), WordPress + PHP + MariaDB +
-# PHPUnit (WordPress pattern), Redis (proxy's shared rate limits). Idempotent: quick when everything is there.
+# What the test suites need beyond Node and npm, installed from Debian 12: Chromium (browser pattern), WordPress +
+# PHP + MariaDB + PHPUnit (WordPress pattern), Redis (the proxy's shared rate limits), Python 3 (the pseudo-terminal
+# tests), git, zip. Idempotent: quick when everything is there. Needs root, or sudo (used only for apt-get).
+#
+#   bash .ci/install-rigs.sh           install what is missing, then check
+#   bash .ci/install-rigs.sh --check   install nothing; print one line naming what is missing (exit 1), or nothing
+#
+# `npm test` runs the check first (test/support/rigs.ts), so a missing rig stops the run before any suite starts.
+# To add a rig: its Debian packages to `packages`, and one `need` line saying how to tell it is there.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
+# mariadbd lives in /usr/sbin, which is not on a normal user's PATH.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
 packages=(
   chromium
   wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-xml php-mbstring php-curl mariadb-server phpunit
   redis-server
-  curl git zip unzip
+  python3 curl git zip unzip procps
 )
+
 missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "Installing from Debian: ${missing[*]}"
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# need <name shown when missing> <test that it is there...>
+need() {
+  local name=$1
+  shift
+  "$@" >/dev/null 2>&1 || missing+=("$name")
+}
+has() { command -v "$1"; }
+check_rigs() {
+  missing=()
+  need chromium test -x /usr/bin/chromium
+  need php has php
+  if has php >/dev/null; then
+    for extension in mysqli:php-mysql xml:php-xml mbstring:php-mbstring curl:php-curl; do
+      need "${extension#*:}" php -r "exit(extension_loaded('${extension%%:*}') ? 0 : 1);"
+    done
+  fi
+  need phpunit test -x /usr/bin/phpunit
+  need mariadb-server has mariadbd
+  need mariadb-install-db has mariadb-install-db
+  need wordpress test -f /usr/share/wordpress/wp-includes/version.php
+  need wordpress-theme-twentytwentythree test -d /usr/share/wordpress/wp-content/themes/twentytwentythree
+  need redis-server has redis-server
+  need python3 has python3
+  need curl has curl
+  need setsid has setsid
+  need git has git
+  need zip has zip
+  need unzip has unzip
+}
+
+install_command="bash .ci/install-rigs.sh"
+[ "$(id -u)" = 0 ] || install_command="sudo $install_command"
+
+if [ "${1:-}" = --check ]; then
+  check_rigs
+  if [ ${#missing[@]} -gt 0 ]; then
+    list=$(printf '%s, ' "${missing[@]}")
+    echo "Missing test rigs: ${list%, }. Install them (Debian, root or sudo, a few minutes the first time): $install_command" >&2
+    exit 1
+  fi
+  exit 0
 fi
-# A missing rig is an error, never a silently skipped suite.
-for command in chromium php mariadbd mariadb-install-db redis-server phpunit git zip unzip; do
-  command -v "$command" >/dev/null || { echo "missing $command after install" >&2; exit 1; }
+
+to_install=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || to_install+=("$package")
 done
+if [ ${#to_install[@]} -gt 0 ]; then
+  sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "Installing ${to_install[*]} needs root: run this script as root, or install sudo" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  echo "Installing from Debian: ${to_install[*]}"
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${to_install[@]}" >/dev/null
+fi
+
+# A missing rig is an error, never a silently skipped suite.
+check_rigs
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Still missing after the install: ${missing[*]}" >&2
+  exit 1
+fi

@@ -41,8 +41,9 @@ describe('redact', () => {
     assert.equal(redact('Authorization: Bearer abc.def-123'), `Authorization: Bearer ${REDACTED}`);
     for (const provider of Object.values(PROVIDERS)) {
       if (!provider.keyPattern) continue;
-      // A key of the provider's shape, built from its pattern's literal prefix and enough filler.
-      const prefix = provider.keyPattern.match(/^[\w-]+/)[0];
+      // A key of the provider's shape, built from its pattern's literal prefix (of the first alternative, for a
+      // provider with several formats) and enough filler.
+      const prefix = provider.keyPattern.match(/^(?:\(\?:)?([\w-]+)/)[1];
       const sample = `${prefix}${'A1b2'.repeat(12)}`;
       if (!new RegExp(provider.keyPattern).test(sample)) continue;
       assert.ok(!redact(`leaked ${sample} here`).includes(sample), provider.label);
