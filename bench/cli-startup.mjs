@@ -3,10 +3,14 @@
 //   npm run bench            (builds, packs, installs both CLIs in a scratch folder, runs each N times)
 //   RUNS=40 npm run bench
 //
+// Writes the figures to bench/cli-startup.json and the README's start-up and package table (between its
+// `bench:cli` markers) from them: the README's figures are never typed by hand.
+//
 // Runs are interleaved (ours, create-vite, bare node, ours, ...) so a noisy neighbour slows all three alike; the
 // figures to compare are the medians and their ratios from one run, never absolute numbers across machines.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { benchSection, withBenchSection } from './readme.mjs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,17 +62,24 @@ try {
     }
   }
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const base = median(times['node -e 0']);
-  console.log(`create-byok ${packed.version}, create-vite ${viteVersion}, node ${process.version}, ${runs} runs each, interleaved\n`);
-  console.log('| command | median | over `node -e 0` |');
-  console.log('|---|---:|---:|');
-  for (const [name, values] of Object.entries(times)) {
-    const m = median(values);
-    console.log(`| ${name} | ${m.toFixed(1)} ms | ${name === 'node -e 0' ? '-' : `+${(m - base).toFixed(1)} ms`} |`);
-  }
-  const ratio = (median(times['create-byok (proxy)']) - base) / (median(times['create-vite (vanilla-ts)']) - base);
-  console.log(`\ncreate-byok's cost over bare node is ${ratio.toFixed(2)}x create-vite's.`);
-  console.log(`Packed tarball: ${(packed.size / 1024).toFixed(1)} kB (${packed.entryCount} files, unpacked ${(packed.unpackedSize / 1024).toFixed(1)} kB); installed packages: ${ourPackages}.`);
+  const medianOf = (name) => Number(median(times[name]).toFixed(1));
+  const figures = {
+    node: process.version,
+    cpus: os.cpus().length,
+    runs,
+    createVite: viteVersion,
+    medians: {
+      node: medianOf('node -e 0'),
+      createByok: medianOf('create-byok (proxy)'),
+      createVite: medianOf('create-vite (vanilla-ts)'),
+    },
+    package: { packed: packed.size, unpacked: packed.unpackedSize, files: packed.entryCount, installedPackages: ourPackages },
+  };
+  writeFileSync(path.join(root, 'bench/cli-startup.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  const readmePath = path.join(root, 'README.md');
+  writeFileSync(readmePath, withBenchSection(readFileSync(readmePath, 'utf8'), figures));
+  console.log(benchSection(figures));
+  console.log('\nWritten to README.md (between the bench:cli markers) and bench/cli-startup.json.');
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -76,6 +76,58 @@ const precompiledTemplates = {
   },
 };
 
+/**
+ * dist/LICENSES.md: the license of every package bundled into dist/, with its notice, as their licenses ask when
+ * their code is redistributed (Vite ships the same in its LICENSE.md). Taken from the bundle's own inputs, so a
+ * dependency added tomorrow is listed without anyone remembering to.
+ */
+function writeBundledLicenses(metafile) {
+  const packageDirs = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const at = input.lastIndexOf('node_modules/');
+    if (at < 0) continue;
+    const rest = input.slice(at + 'node_modules/'.length).split('/');
+    packageDirs.add(path.join(root, input.slice(0, at), 'node_modules', ...rest.slice(0, rest[0].startsWith('@') ? 2 : 1)));
+  }
+  const packages = [...packageDirs].map((dir) => {
+    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    const licenseFile = readdirSync(dir).find((file) => /^(licen[cs]e|copying)(\.|$)/i.test(file));
+    if (!licenseFile) throw new Error(`${pkg.name} is bundled but ships no license file: its notice cannot travel with it`);
+    const author = typeof pkg.author === 'string' ? pkg.author : pkg.author?.name;
+    const repository = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
+    return { name: pkg.name, version: pkg.version, license: pkg.license, author, repository, text: readFileSync(path.join(dir, licenseFile), 'utf8').trim() };
+  });
+  packages.sort((a, b) => a.name.localeCompare(b.name));
+  const own = readFileSync(path.join(root, 'LICENSE'), 'utf8').trim();
+  const sections = packages.map((pkg) =>
+    [
+      `## ${pkg.name} ${pkg.version}`,
+      '',
+      `License: ${pkg.license}`,
+      ...(pkg.author ? [`By: ${pkg.author}`] : []),
+      ...(pkg.repository ? [`Repository: ${pkg.repository.replace(/^git\+/, '')}`] : []),
+      '',
+      pkg.text.replace(/^/gm, '> ').replace(/^> $/gm, '>'),
+    ].join('\n'),
+  );
+  const text = [
+    '# Licenses',
+    '',
+    'create-byok is released under the MIT license:',
+    '',
+    own.replace(/^/gm, '> ').replace(/^> $/gm, '>'),
+    '',
+    '# Bundled dependencies',
+    '',
+    `The files in dist/ also contain code from these ${packages.length} packages, under their licenses (${[...new Set(packages.map((pkg) => pkg.license))].sort().join(', ')}).`,
+    'This file is written by the build (scripts/build.mjs) from the bundle\'s inputs.',
+    '',
+    sections.join('\n\n---------------------------------------\n\n'),
+    '',
+  ].join('\n');
+  writeFileSync(path.join(root, 'dist/LICENSES.md'), text);
+}
+
 writePrecompiledTemplates();
 const result = await build({
   entryPoints: [path.join(root, 'src/index.ts')],
@@ -96,6 +148,8 @@ const result = await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   metafile: true,
 });
+
+writeBundledLicenses(result.metafile);
 
 // Chunks of an earlier build must not ship; removed after this one is written, so dist/ is never without an entry.
 const current = new Set(Object.keys(result.metafile.outputs).map((file) => path.resolve(root, file)));

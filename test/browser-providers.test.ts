@@ -101,15 +101,22 @@ const keyError = () => page.locator('#key-error');
 const keyStatus = () => page.getByRole('status');
 const modelSelect = () => page.getByLabel('Model');
 
-/** The model the page should preselect: the catalog default, or the listed model it is an alias of. */
+/**
+ * The model the page should preselect from the key's list: the catalog default, or the listed model it is an
+ * alias of, or the listed model whose name shares the longest start with it.
+ */
 function expectedDefault(provider: ProviderId, listed: string[]): string {
   const catalogDefault = findProvider(provider)!.models.default;
   if (listed.includes(catalogDefault)) return catalogDefault;
-  return listed.find((id) => id.startsWith(`${catalogDefault}-`)) ?? catalogDefault;
+  const shared = (id: string) => [...id].findIndex((char, i) => char !== catalogDefault[i]) >>> 0;
+  return (
+    listed.find((id) => id.startsWith(`${catalogDefault}-`)) ??
+    listed.reduce((best, id) => (Math.min(shared(id), id.length) > Math.min(shared(best), best.length) ? id : best))
+  );
 }
 
 async function lastAnswer(): Promise<string> {
-  return (await page.locator('.turn.assistant span').last().textContent()) ?? '';
+  return (await page.locator('.turn.assistant .answer').last().textContent()) ?? '';
 }
 
 describe.each(['http', 'file'] as const)('from %s', (origin) => {
@@ -126,7 +133,7 @@ describe.each(['http', 'file'] as const)('from %s', (origin) => {
     // A valid key: kept, shown only as its last four characters, its models listed with the default preselected.
     const key = newKey(provider);
     await saveKey(provider, key);
-    await expect.poll(() => keyStatus().textContent()).toBe(`Key saved: …${key.slice(-4)} (${findProvider(provider)!.label})`);
+    await expect.poll(() => keyStatus().textContent()).toMatch(new RegExp(`^Using your ${findProvider(provider)!.label} key …${key.slice(-4)},`));
     expect(await keyError().textContent()).toBe('');
     expect(await page.getByLabel('API key').inputValue()).toBe('');
     const options = await modelSelect().locator('option').allTextContents();
@@ -145,7 +152,7 @@ describe.each(['http', 'file'] as const)('from %s', (origin) => {
     await page.getByRole('button', { name: 'Send' }).click();
     await page.waitForFunction(
       (full) => {
-        const text = document.querySelector('.turn.assistant span')?.textContent ?? '';
+        const text = document.querySelector('.turn.assistant .answer')?.textContent ?? '';
         return text.length > 0 && text.length < full.length;
       },
       full,
@@ -238,7 +245,7 @@ describe('what each key-check answer means', () => {
     await open();
     const key = newKey('mistral');
     await saveKey('mistral', key);
-    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Using your/);
     fake.nextResponse('mistral', { status: 401, echoKey: true });
     await page.getByLabel('Prompt').fill('hello');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -254,7 +261,7 @@ describe('what each chat answer means', () => {
   async function ready(provider: ProviderId): Promise<void> {
     await open();
     await saveKey(provider, newKey(provider));
-    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Using your/);
   }
 
   async function ask(prompt: string): Promise<void> {
@@ -310,7 +317,7 @@ describe('stopping and forgetting', () => {
   it('Stop ends the stream and keeps what arrived', async () => {
     await open();
     await saveKey('openai', newKey('openai'));
-    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Using your/);
     fake.setStreamDelay(200);
     await page.getByLabel('Prompt').fill('one two three four five six seven eight');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -329,17 +336,18 @@ describe('stopping and forgetting', () => {
     await open();
     const key = newKey('anthropic');
     await saveKey('anthropic', key);
-    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Using your/);
     fake.setStreamDelay(200);
     await page.getByLabel('Prompt').fill('one two three four five six seven eight');
     await page.getByRole('button', { name: 'Send' }).click();
     await expect.poll(lastAnswer).toMatch(/^Hello/);
+    const requests = fake.requests.length;
     await page.getByRole('button', { name: 'Forget key' }).click();
-    const atForget = await lastAnswer();
+    // The conversation goes with the key, and nothing more of the answer arrives.
+    expect(await page.locator('#transcript').textContent()).toBe('');
     await page.waitForTimeout(600);
-    expect(await lastAnswer()).toBe(atForget);
-    expect(atForget.length).toBeLessThan(fakeAnswer('anthropic', 'one two three four five six seven eight').length);
-    expect(await page.locator('#transcript').textContent()).toContain('[stopped]');
+    expect(await page.locator('#transcript').textContent()).toBe('');
+    expect(fake.requests.length).toBe(requests);
     expect(await pageTraces(page, context)).not.toContain(key);
     expect(await page.locator('#chat-section').isHidden()).toBe(true);
   });
@@ -370,14 +378,14 @@ describe('keyboard and screen readers', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('api-key');
     await page.keyboard.type(key);
     await page.keyboard.press('Enter');
-    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Using your/);
     // Focus moves on to the prompt; Ctrl+Enter sends.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('prompt');
     await page.keyboard.type('hi');
     await page.keyboard.press('Control+Enter');
     await expect.poll(lastAnswer).toBe(fakeAnswer('openai', 'hi'));
 
-    expect(await page.getByRole('textbox', { name: 'API key' }).getAttribute('type')).toBe('password');
+    expect(await page.locator('#api-key').getAttribute('type')).toBe('password');
     expect(await page.getByRole('textbox', { name: 'Prompt' }).count()).toBe(1);
     expect(await page.getByRole('combobox', { name: 'Model' }).count()).toBe(1);
     expect(await page.getByRole('log').count()).toBe(1);
@@ -400,7 +408,7 @@ describe('keyboard and screen readers', () => {
 
     await page.getByLabel('API key').fill(newKey('openai'));
     await page.keyboard.press('Enter');
-    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Using your/);
 
     // Send pressed on the button: focus goes to Stop while the answer streams, then back to the prompt.
     fake.setStreamDelay(150);
@@ -426,7 +434,7 @@ describe('keyboard and screen readers', () => {
   it('Esc stops an answer', async () => {
     await open();
     await saveKey('google', newKey('google'));
-    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Using your/);
     fake.setStreamDelay(150);
     await page.getByLabel('Prompt').fill('one two three four five six seven eight');
     await page.keyboard.press('Control+Enter');

@@ -91,7 +91,7 @@ const keyError = () => page.locator('#key-error');
 async function chatWorks(provider: 'openai' | 'anthropic'): Promise<void> {
   await page.getByLabel('Prompt').fill('still there?');
   await page.getByRole('button', { name: 'Send' }).click();
-  await expect.poll(() => page.locator('.turn.assistant span').last().textContent()).toBe(fakeAnswer(provider, 'still there?'));
+  await expect.poll(() => page.locator('.turn.assistant .answer').last().textContent()).toBe(fakeAnswer(provider, 'still there?'));
 }
 
 describe('session storage', () => {
@@ -103,11 +103,11 @@ describe('session storage', () => {
     fake.addKey(key);
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Save key' }).click();
-    await expect.poll(() => keyStatus().textContent()).toBe(`Key saved: …${key.slice(-4)} (OpenAI)`);
+    await expect.poll(() => keyStatus().textContent()).toMatch(new RegExp(`^Using your OpenAI key …${key.slice(-4)},`));
     expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
 
     await page.reload();
-    await expect.poll(() => keyStatus().textContent()).toBe(`Key saved: …${key.slice(-4)} (OpenAI)`);
+    await expect.poll(() => keyStatus().textContent()).toMatch(new RegExp(`^Using your OpenAI key …${key.slice(-4)},`));
     expect(await page.getByLabel('Model').locator('option').count()).toBeGreaterThan(1);
     await chatWorks('openai');
 
@@ -128,9 +128,11 @@ describe('session storage', () => {
     await page.getByLabel('Provider').selectOption('google');
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Save key' }).click();
-    await expect.poll(() => keyStatus().textContent()).toBe(`Key saved: …${key.slice(-4)} (Google Gemini)`);
+    await expect.poll(() => keyStatus().textContent()).toMatch(new RegExp(`^Using your Google Gemini key …${key.slice(-4)},`));
     await page.reload();
-    await expect.poll(() => keyStatus().textContent()).toBe(`Key saved: …${key.slice(-4)} (Google Gemini)`);
+    await expect.poll(() => keyStatus().textContent()).toMatch(new RegExp(`^Using your Google Gemini key …${key.slice(-4)},`));
+    // The key form, offered again after Forget key, shows the provider of the key it had.
+    await page.getByRole('button', { name: 'Forget key' }).click();
     expect(await page.getByLabel('Provider').inputValue()).toBe('google');
     expect(await page.getByLabel('API key').getAttribute('placeholder')).toBe('AIza…');
     expect(await page.getByRole('link', { name: 'your Google Gemini account' }).count()).toBe(1);
@@ -143,7 +145,7 @@ describe('session storage', () => {
     fake.addKey(key);
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Save key' }).click();
-    await expect.poll(() => keyStatus().textContent()).toMatch(/^Key saved/);
+    await expect.poll(() => keyStatus().textContent()).toMatch(/^Using your/);
     fake.removeKey(key);
     await page.reload();
     await expect.poll(() => keyError().textContent()).toMatch(/no longer accepts the saved key/);
@@ -162,7 +164,7 @@ describe('encrypted local storage', () => {
       await page.getByLabel('API key').fill(key);
       await page.getByLabel('Choose a passphrase').fill(PASSPHRASE);
       await page.getByRole('button', { name: 'Save key' }).click();
-      await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toBe(`Key saved: …${key.slice(-4)} (Anthropic)`);
+      await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(new RegExp(`^Using your Anthropic key …${key.slice(-4)},`));
 
       // localStorage holds one versioned record of ciphertext: not the key, not the passphrase, in any encoding.
       const stored = await page.evaluate(() => ({ ...localStorage }));
@@ -181,16 +183,19 @@ describe('encrypted local storage', () => {
       expect(Buffer.from(String(record.iv), 'base64')).toHaveLength(12);
       expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual([]);
 
-      // A second key in the same page: no passphrase asked again, a fresh IV.
+      // Forget key, then another key: saved afresh, with a new salt and IV.
+      await page.getByRole('button', { name: 'Forget key' }).click();
+      expect(await storedItems(page, context)).toEqual(NOTHING_STORED);
       const second = fakeKey('anthropic');
       keys.push(second);
       fake.addKey(second);
-      expect(await page.getByLabel('Choose a passphrase').isHidden()).toBe(true);
       await page.getByLabel('API key').fill(second);
+      await page.getByLabel('Choose a passphrase').fill(PASSPHRASE);
       await page.getByRole('button', { name: 'Save key' }).click();
-      await expect.poll(() => keyStatus().textContent()).toBe(`Key saved: …${second.slice(-4)} (Anthropic)`);
+      await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(new RegExp(`^Using your Anthropic key …${second.slice(-4)},`));
       const secondRecord = JSON.parse(Object.values(await page.evaluate(() => ({ ...localStorage })))[0]!);
       expect(secondRecord.iv).not.toBe(record.iv);
+      expect(secondRecord.salt).not.toBe(record.salt);
       expect(JSON.stringify(secondRecord)).not.toContain(second);
 
       // Reload: the key is locked until the passphrase is given; a wrong one is refused.
@@ -206,7 +211,7 @@ describe('encrypted local storage', () => {
 
       await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
       await page.getByRole('button', { name: 'Unlock' }).click();
-      await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toBe(`Key saved: …${second.slice(-4)} (Anthropic)`);
+      await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(new RegExp(`^Using your Anthropic key …${second.slice(-4)},`));
       expect(await keyError().textContent()).toBe('');
       expect(await page.getByLabel('Model').locator('option').count()).toBeGreaterThan(1);
       await chatWorks('anthropic');
@@ -234,6 +239,50 @@ describe('encrypted local storage', () => {
     await expect.poll(() => keyError().textContent()).toMatch(/at least 8 characters/);
     expect(fake.requests).toEqual([]);
     expect(await storedItems(page, context)).toEqual(NOTHING_STORED);
+  });
+
+  it.each(['aaaaaaaa', '12345678', 'password1', 'abababab', 'qwertyuiop'])(
+    'refuses the easily guessed passphrase %j, and says why',
+    async (passphrase) => {
+      await open(servedEncrypted.url);
+      const key = fakeKey('anthropic');
+      keys.push(key);
+      fake.addKey(key);
+      await page.getByLabel('API key').fill(key);
+      await page.getByLabel('Choose a passphrase').fill(passphrase);
+      await page.getByRole('button', { name: 'Save key' }).click();
+      await expect.poll(() => keyError().textContent()).toMatch(/too easy to guess .*four unrelated words/);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('new-passphrase');
+      expect(fake.requests).toEqual([]);
+      expect(await storedItems(page, context)).toEqual(NOTHING_STORED);
+    },
+  );
+
+  it('after unlocking, the focus is on the prompt', async () => {
+    await open(servedEncrypted.url);
+    await saveWithPassphrase(PASSPHRASE);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Using your/);
+    await page.reload();
+    await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Using your/);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('prompt');
+  });
+
+  it('a saved record asking for an absurd iteration count is refused at once, not derived for minutes', async () => {
+    await open(servedEncrypted.url);
+    await saveWithPassphrase(PASSPHRASE);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Using your/);
+    await page.evaluate(() => {
+      const name = Object.keys(localStorage)[0]!;
+      const record = JSON.parse(localStorage.getItem(name)!);
+      localStorage.setItem(name, JSON.stringify({ ...record, iterations: 4_000_000_000 }));
+    });
+    await page.reload();
+    await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect.poll(() => keyError().textContent()).toBe('The saved key has an unknown format: forget it and enter the key again.');
+    expect(await page.getByRole('button', { name: 'Unlock' }).isEnabled()).toBe(true);
   });
 
   /** Opens the encrypted page with key derivation slowed down to a second, so that Forget key can land during it. */
@@ -274,10 +323,22 @@ describe('encrypted local storage', () => {
     expect(await page.getByLabel('Choose a passphrase').isVisible()).toBe(true);
   });
 
+  it('Unlock cannot be pressed again while the key is being derived', async () => {
+    await openWithSlowDerivation();
+    await saveWithPassphrase(PASSPHRASE);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Using your/);
+    await page.reload();
+    await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect.poll(() => keyStatus().textContent()).toBe('Unlocking…');
+    expect(await page.getByRole('button', { name: 'Unlock' }).isDisabled()).toBe(true);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Using your/);
+  });
+
   it('Forget key while unlocking: the old passphrase is dropped, the next key is saved with the new one', async () => {
     await openWithSlowDerivation();
     await saveWithPassphrase(PASSPHRASE);
-    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Key saved/);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Using your/);
     await page.reload();
     await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
     await page.getByRole('button', { name: 'Unlock' }).click();
@@ -288,11 +349,11 @@ describe('encrypted local storage', () => {
 
     const newPassphrase = 'a different passphrase';
     const second = await saveWithPassphrase(newPassphrase);
-    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toBe(`Key saved: …${second.slice(-4)} (Anthropic)`);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(new RegExp(`^Using your Anthropic key …${second.slice(-4)},`));
     await page.reload();
     await page.getByLabel('Passphrase', { exact: true }).fill(newPassphrase);
     await page.getByRole('button', { name: 'Unlock' }).click();
-    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toBe(`Key saved: …${second.slice(-4)} (Anthropic)`);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(new RegExp(`^Using your Anthropic key …${second.slice(-4)},`));
     expect(await keyError().textContent()).toBe('');
     expect(watch.console.join('\n')).not.toContain(newPassphrase);
   });
@@ -300,7 +361,7 @@ describe('encrypted local storage', () => {
   it('a saved record this page cannot read is reported as such, not as a parser error', async () => {
     await open(servedEncrypted.url);
     await saveWithPassphrase(PASSPHRASE);
-    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Key saved/);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Using your/);
     // The page's item, as some other version of the page might have written it.
     await page.evaluate(() => localStorage.setItem(Object.keys(localStorage)[0]!, 'v2:not-json'));
     await page.reload();
@@ -326,14 +387,14 @@ describe('encrypted local storage', () => {
     };
     const passphrase = `chosen ${fakeKey('openai').slice(-12)}`;
     const key = await saveWithPassphrase(passphrase);
-    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Key saved/);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Using your/);
     expect(await inHeap(key), 'the key in use is in memory: the check can see a string').toBe(true);
     expect(await inHeap(passphrase), 'passphrase kept after saving').toBe(false);
 
     await page.reload();
     await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
     await page.getByRole('button', { name: 'Unlock' }).click();
-    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Key saved/);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Using your/);
     expect(await inHeap(passphrase), 'passphrase kept after unlocking').toBe(false);
 
     // And Forget key leaves no reference to the key, after a chat too.
@@ -350,7 +411,7 @@ describe('encrypted local storage', () => {
     await page.getByLabel('API key').fill(key);
     await page.getByLabel('Choose a passphrase').fill(PASSPHRASE);
     await page.getByRole('button', { name: 'Save key' }).click();
-    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Key saved/);
+    await expect.poll(() => keyStatus().textContent(), { timeout: 15_000 }).toMatch(/^Using your/);
     await page.reload();
     await page.getByRole('button', { name: 'Forget key' }).click();
     expect(await storedItems(page, context)).toEqual(NOTHING_STORED);

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findPattern, PATTERN_IDS } from '../src/patterns/index.js';
 import { generateProject, repoRoot, runCli, tempDir } from './support/cli.js';
 
 let work: { dir: string; cleanup: () => void };
@@ -45,7 +46,7 @@ describe('create-byok, non-interactively', () => {
   ])('generates the %s pattern with a manifest whose hashes match the files', async (pattern, args, expected) => {
     const dir = target(`gen-${pattern}`);
     const result = await generateProject(dir, ['--pattern', pattern, ...args]);
-    const root = pattern === 'wordpress' ? path.join(work.dir, 'acme-helper') : dir;
+    const root = findPattern(pattern)!.folderIsSlug ? path.join(work.dir, 'acme-helper') : dir;
     const files = listFiles(root);
     for (const file of expected) expect(files).toContain(file);
     const manifest = JSON.parse(readFileSync(path.join(root, 'byok.json'), 'utf8'));
@@ -84,7 +85,7 @@ describe('create-byok, non-interactively', () => {
   });
 
   it.each([
-    [['--pattern', 'desktop', '--provider', 'openai'], /Unknown pattern "desktop". Valid patterns: browser, wordpress, proxy/],
+    [['--pattern', 'desktop', '--provider', 'openai'], new RegExp(`Unknown pattern "desktop". Valid patterns: ${PATTERN_IDS.join(', ')}\\.`)],
     [['--pattern', 'proxy', '--provider', 'openai,cohere'], /Unknown provider "cohere". Valid providers: anthropic, openai, google/],
     [['--pattern', 'proxy', '--provider', ''], /at least one id/],
     [['--pattern', 'proxy', '--provider', 'openai,openai'], /twice/],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeBaseUrl, parseFlags, parseModels, parseProviders } from '../src/cli/flags.js';
 import { equivalentCommand, resolveCreate, shellQuote } from '../src/cli/resolve.js';
 import { UsageError } from '../src/errors.js';
+import { PROVIDER_IDS } from '../src/providers/index.js';
 
 const base = { model: [], baseUrl: [], install: true, git: true };
 
@@ -17,7 +18,7 @@ describe('flag resolution', () => {
 
   it('reads providers in order, the first being the default', () => {
     expect(parseProviders(' Google , anthropic ')).toEqual(['google', 'anthropic']);
-    expect(() => parseProviders('google,cohere')).toThrow(/Valid providers: anthropic, openai, google, mistral, groq, openrouter, xai, deepseek/);
+    expect(() => parseProviders('google,cohere')).toThrow(`Valid providers: ${PROVIDER_IDS.join(', ')}.`);
   });
 
   it('reads per-provider models', () => {
@@ -52,7 +53,7 @@ describe('flag resolution', () => {
 
   it('names every missing flag when it cannot ask', async () => {
     await expect(resolveCreate(undefined, parseFlags(base), { cwd: '/work', yes: false, force: false })).rejects.toThrow(
-      /Missing \[dir\], --pattern <browser\|wordpress\|proxy>, --provider <ids>/,
+      /Missing \[dir\], --pattern <browser\|wordpress\|proxy\|worker>, --provider <ids>/,
     );
   });
 

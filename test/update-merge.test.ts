@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Answers } from '../src/answers.js';
 import { decodeLastGenerated, encodeLastGenerated } from '../src/project/manifest.js';
-import { applyChanges, parseChanges } from '../src/update/answers.js';
 import { hasConflictMarkers, mergeFile, mergeThreeWay } from '../src/update/merge.js';
 import { fillInlineHashes, inlineHashes } from '../src/render/csp.js';
 import { planUpdate, type OnDisk } from '../src/update/plan.js';
 import { compareVersions, isSafeRelativePath } from '../src/update/project.js';
-import { findPattern } from '../src/patterns/index.js';
 
-/** The merge, the per-file decisions and the answer changes, in memory: every branch, quickly. */
+/** The merge and the per-file decisions, in memory: every branch, quickly. */
 
 const text = (...lines: string[]) => lines.map((line) => `${line}\n`).join('');
 const BASE = text('one', 'two', 'three', 'four', 'five', 'six', 'seven');
@@ -222,47 +219,5 @@ describe('versions', () => {
     expect(compareVersions('0.10.0', '0.9.9')).toBeGreaterThan(0);
     expect(compareVersions('1.0.0', '1.0.0')).toBe(0);
     expect(compareVersions('1.0.0-beta.1', '1.0.1')).toBeLessThan(0);
-  });
-});
-
-describe('answer changes', () => {
-  const proxy = findPattern('proxy')!;
-  const recorded: Answers = {
-    name: 'App',
-    pattern: 'proxy',
-    providers: ['anthropic', 'openai'],
-    models: { anthropic: 'claude-custom', openai: 'gpt-custom' },
-    baseUrls: { openai: 'http://127.0.0.1:9/openai' },
-    options: { rateLimitStore: 'redis' },
-  };
-
-  it('keeps what stays, defaults what is new, drops what goes', () => {
-    const answers = applyChanges(recorded, parseChanges({ provider: 'openai,google' }, proxy));
-    expect(answers.providers).toEqual(['openai', 'google']);
-    expect(answers.models.openai).toBe('gpt-custom');
-    expect(answers.models.google).toMatch(/^gemini/);
-    expect(answers.models.anthropic).toBeUndefined();
-    expect(answers.baseUrls).toEqual({ openai: 'http://127.0.0.1:9/openai' });
-    expect(answers.options).toEqual({ rateLimitStore: 'redis' });
-  });
-
-  it('changes only what the flags name', () => {
-    const answers = applyChanges(recorded, parseChanges({ model: ['anthropic=claude-other'], rateLimitStore: 'memory', baseUrl: ['openai=official'] }, proxy));
-    expect(answers).toEqual({ ...recorded, models: { ...recorded.models, anthropic: 'claude-other' }, baseUrls: {}, options: { rateLimitStore: 'memory' } });
-  });
-
-  it('refuses another pattern\'s option and a pattern change', () => {
-    expect(() => parseChanges({ storage: 'memory' }, proxy)).toThrow(/new project/);
-    expect(() => parseChanges({ pattern: 'browser' }, proxy)).toThrow(/cannot change the pattern/);
-    expect(() => parseChanges({ pattern: 'proxy' }, proxy)).not.toThrow();
-  });
-
-  it('refuses a model for a provider that is not chosen', () => {
-    expect(() => applyChanges(recorded, parseChanges({ provider: 'openai', model: ['anthropic=x'] }, proxy))).toThrow(/not among the chosen providers/);
-  });
-
-  it('refuses a recorded provider this version does not know, and says how to choose again', () => {
-    expect(() => applyChanges({ ...recorded, providers: ['cohere'] }, parseChanges({}, proxy))).toThrow(/does not know.*--provider/);
-    expect(applyChanges({ ...recorded, providers: ['cohere'] }, parseChanges({ provider: 'openai' }, proxy)).providers).toEqual(['openai']);
   });
 });

@@ -1,9 +1,7 @@
-import path from 'node:path';
 import { findProvider } from '../providers/index.js';
 import { findPattern } from '../patterns/index.js';
 import { nextSteps } from '../patterns/next-steps.js';
 import { generate } from '../project/generate.js';
-import { trademarkIssue } from '../project/names.js';
 import { packageManagerFromUserAgent } from '../project/package-manager.js';
 import { initGit, installDependencies } from '../project/post-steps.js';
 import { checkObstacles, planWrite, writeProject } from '../project/write.js';
@@ -73,26 +71,33 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
     report.files = plan.map(({ file }) => file);
     report.overwritten = plan.filter(({ action }) => action === 'overwrite').map(({ file }) => file);
     ui.note(plan.map(({ file, action }) => `${action === 'create' ? 'create   ' : 'overwrite'} ${file}`).join('\n'), `Would write to ${relativeDir} (dry run: nothing written)`);
-    report.nextSteps = nextSteps(resolved.answers, { relativeDir, pm, needsInstall, slug: resolved.names.slug });
+    report.nextSteps = nextSteps(resolved.answers, { relativeDir, pm, needsInstall, slug: resolved.names.slug, targetDir: resolved.targetDir });
     return report;
   }
 
   const written = writeProject(resolved.targetDir, files);
-  progress.writtenTo = relativeDir;
   report.files = written.written;
   report.overwritten = written.overwritten;
+  const install = needsInstall && raw.install;
+  const stepsWith = (stillToInstall: boolean) =>
+    nextSteps(resolved.answers, { relativeDir, pm, needsInstall: stillToInstall, slug: resolved.names.slug });
+  // From here on Ctrl-C stops git or the install: the signal handler says what is written and what is left.
+  progress.writtenTo = relativeDir;
+  progress.pending = [raw.git ? 'git init' : '', install ? `${pm} install` : ''].filter(Boolean);
+  progress.nextSteps = stepsWith(needsInstall);
   ui.success(`Wrote ${written.written.length} files to ${relativeDir}`);
   for (const file of written.overwritten) ui.warn(`overwrote ${file}`);
 
   if (raw.git) {
     report.git = await initGit(resolved.targetDir, written.written);
+    progress.pending = progress.pending.filter((step) => step !== 'git init');
     if (report.git === 'created') ui.step('Initialised a git repository with an initial commit');
     else if (report.git === 'failed') ui.warn('git init failed; the files are written, commit them yourself');
   }
 
-  if (needsInstall && raw.install) {
+  if (install) {
     const spin = ui.spinner();
-    spin.start(`Installing dependencies with ${pm}`);
+    spin.start(`Installing dependencies with ${pm} (Ctrl-C stops it; the project stays written)`);
     try {
       await installDependencies(resolved.targetDir, pm);
       report.installed = true;
@@ -101,46 +106,27 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
       spin.error(`${pm} install failed; run it yourself in ${relativeDir}`);
     }
   }
+  progress.pending = [];
 
-  report.nextSteps = nextSteps(resolved.answers, {
-    relativeDir,
-    pm,
-    needsInstall: needsInstall && !report.installed,
-    slug: resolved.names.slug,
-  });
-  ui.note(report.nextSteps.join('\n'), 'Next steps');
+  report.nextSteps = stepsWith(needsInstall && !report.installed);
   if (interactive) ui.outro('Done. Never commit a real key, and never paste one into an issue.');
+  ui.commands('Next steps', report.nextSteps);
   return report;
 }
 
 function hasDependencies(packageJson: string | undefined): boolean {
   if (!packageJson) return false;
-  const pkg = JSON.parse(packageJson) as { dependencies?: Record<string, string> };
-  return Object.keys(pkg.dependencies ?? {}).length > 0;
+  // Development dependencies count too: a Worker project needs wrangler to run, test or deploy at all.
+  const pkg = JSON.parse(packageJson) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  return Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).length > 0;
 }
 
-/** Shows what the typed name became wherever it is used, and warns about slugs the plugin directory refuses. */
+/** Shows what the typed name became wherever it is used, and the pattern's warnings about it (slugs, folders). */
 function reportNames(ui: Ui, resolved: ResolvedCreate, relativeDir: string): void {
-  const { names, answers } = resolved;
-  const derived =
-    answers.pattern === 'wordpress'
-      ? `plugin slug and text domain ${names.slug}, PHP prefix ${names.functionPrefix}_ / ${names.constantPrefix}_`
-      : answers.pattern === 'proxy'
-        ? `package name ${names.packageName}`
-        : `page title "${names.name}"`;
-  ui.step(`Project "${names.name}" in ${relativeDir}: ${derived}`);
-  if (answers.pattern === 'wordpress') {
-    if (path.basename(resolved.targetDir) !== names.slug) {
-      ui.warn(`The folder is ${path.basename(resolved.targetDir)}; WordPress plugins usually sit in a folder named by their slug (${names.slug}).`);
-    }
-    const issue = trademarkIssue(names.slug);
-    if (issue) {
-      ui.warn(
-        `The slug "${names.slug}" starts with "${issue.trademark}", which the WordPress plugin directory refuses. ` +
-          `Fine for a private plugin; to publish, use e.g. --name "${issue.suggestion}".`,
-      );
-    }
-  }
+  const { names, answers, targetDir } = resolved;
+  const pattern = findPattern(answers.pattern)!;
+  ui.step(`Project "${names.name}" in ${relativeDir}: ${pattern.describeNames(names)}`);
+  for (const warning of pattern.warnings({ name: answers.name, names, targetDir })) ui.warn(warning);
 }
 
 function summary(resolved: ResolvedCreate, relativeDir: string, command: string): string {

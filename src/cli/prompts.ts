@@ -1,7 +1,10 @@
 import * as clack from '@clack/prompts';
 import { CancelledError } from '../errors.js';
-import { PATTERNS, type PatternId, type PatternOption } from '../patterns/index.js';
+import type { Answers } from '../answers.js';
+import { PATTERNS, type PatternDefinition, type PatternId, type PatternOption } from '../patterns/index.js';
 import { PROVIDERS, findProvider } from '../providers/index.js';
+import type { Topic } from './answers.js';
+import { normalizeBaseUrl, parseModels } from './flags.js';
 import type { Io } from './io.js';
 
 /**
@@ -16,6 +19,14 @@ export interface Prompter {
   defaultProvider(ids: string[], initial?: string): Promise<string>;
   option(option: PatternOption, initial?: string): Promise<string>;
   confirm(summary: string): Promise<void>;
+  /** update: what to change, as topics of the answer resolver (cli/answers.ts); none regenerates as is. */
+  topics(recorded: Answers, pattern: PatternDefinition): Promise<Topic[]>;
+  /** update: a provider's default model, starting from `initial`. */
+  model(id: string, initial: string): Promise<string>;
+  /** update: a provider's base URL, starting from `initial`; '' means the official origin. */
+  baseUrl(id: string, initial: string): Promise<string>;
+  /** update: the last question before writing (`Write 3 changes?`). */
+  proceed(message: string): Promise<void>;
 }
 
 export function answered<T>(value: T): Exclude<T, symbol> {
@@ -81,5 +92,59 @@ export function createPrompter(io: Io, output = io.stdout): Prompter {
       const go = answered(await clack.confirm({ ...streams, message: 'Create the project?', initialValue: true }));
       if (!go) throw new CancelledError();
     },
+    async topics(recorded, pattern) {
+      return answered(
+        await clack.multiselect<Topic>({
+          ...streams,
+          message: 'What do you want to change? (space to select, enter with none to regenerate as is)',
+          options: [
+            { value: 'providers', label: 'Providers', hint: `now ${recorded.providers.join(', ')}` },
+            { value: 'models', label: 'Default models', hint: recorded.providers.map((id) => recorded.models[id]).join(', ') },
+            { value: 'baseUrls', label: 'Base URLs (gateways)', hint: Object.keys(recorded.baseUrls).length > 0 ? 'some set' : 'all official' },
+            ...pattern.options.map((option) => ({
+              value: `option:${option.key}` as const,
+              label: option.message.replace(/\?$/, ''),
+              hint: `now ${recorded.options[option.key] ?? option.default}`,
+            })),
+          ],
+          required: false,
+        }),
+      );
+    },
+    async model(id, initial) {
+      return answered(
+        await clack.text({
+          ...streams,
+          message: `Default model for ${findProvider(id)!.label}`,
+          initialValue: initial,
+          defaultValue: initial,
+          validate: (value) => problem(() => parseModels([`${id}=${value ?? ''}`])),
+        }),
+      ).trim();
+    },
+    async baseUrl(id, initial) {
+      return answered(
+        await clack.text({
+          ...streams,
+          message: `Base URL for ${findProvider(id)!.label} (empty: the official ${findProvider(id)!.origin})`,
+          initialValue: initial,
+          validate: (value) => (value?.trim() ? problem(() => normalizeBaseUrl(id, value.trim())) : undefined),
+        }),
+      ).trim();
+    },
+    async proceed(message) {
+      const go = answered(await clack.confirm({ ...streams, message, initialValue: true }));
+      if (!go) throw new CancelledError();
+    },
   };
+}
+
+/** A validation message for clack, or undefined when the check passes. */
+function problem(check: () => unknown): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }

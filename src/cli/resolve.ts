@@ -2,17 +2,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Answers } from '../answers.js';
 import { UsageError } from '../errors.js';
-import { findPattern, type PatternDefinition, type PatternId } from '../patterns/index.js';
+import { findPattern, PATTERN_IDS, PATTERNS, type PatternDefinition, type PatternId } from '../patterns/index.js';
 import { deriveNames, type ProjectNames } from '../project/names.js';
 import { shellQuote } from '../project/shell.js';
 import { checkTarget } from '../project/target.js';
 import { findProvider } from '../providers/index.js';
-import { checkProviderFlags, type ParsedFlags } from './flags.js';
+import { DEFAULT_PROVIDERS, resolveAnswers, type Topic } from './answers.js';
+import type { ParsedFlags } from './flags.js';
 import type { Prompter } from './prompts.js';
 
 export { shellQuote };
 
-export const DEFAULTS = { directory: 'byok-app', pattern: 'browser' as PatternId, providers: ['anthropic'] };
+/** What --yes takes for what is not given; the default pattern is the first registered one. */
+export const DEFAULTS = { directory: 'byok-app', pattern: PATTERNS[0].id as PatternId, providers: DEFAULT_PROVIDERS };
 
 export interface ResolvedCreate {
   /** Absolute directory the project is written to. */
@@ -39,7 +41,7 @@ export async function resolveCreate(
   if (source.kind === 'none') {
     const missing = [
       dirArgument === undefined ? '[dir]' : '',
-      flags.pattern === undefined ? '--pattern <browser|wordpress|proxy>' : '',
+      flags.pattern === undefined ? `--pattern <${PATTERN_IDS.join('|')}>` : '',
       flags.providers === undefined ? '--provider <ids>' : '',
     ].filter(Boolean);
     if (missing.length > 0) {
@@ -61,42 +63,23 @@ export async function resolveCreate(
   const targetDir = targetFor(given, pattern, names.slug);
   checkTarget(targetDir, context.force);
 
-  let providers = flags.providers;
-  if (!providers) {
-    if (prompter) {
-      const chosen = await prompter.providers();
-      const first = chosen.length > 1 ? await prompter.defaultProvider(chosen) : chosen[0]!;
-      providers = [first, ...chosen.filter((id) => id !== first)];
-    } else {
-      providers = DEFAULTS.providers;
-    }
-  }
-  checkProviderFlags(flags, providers);
+  // Then the rest, layered as update layers them (cli/answers.ts): flag, else prompt, else default.
+  const topics: Topic[] = ['providers', ...pattern.options.map((option) => `option:${option.key}` as const)];
+  const answers = await resolveAnswers({
+    pattern,
+    name,
+    flags: { ...flags, officialBaseUrls: [] },
+    prompter,
+    ask: new Set(topics),
+  });
 
-  const options: Record<string, string> = {};
-  for (const option of pattern.options) {
-    options[option.key] = flags.options[option.key] ?? (prompter ? await prompter.option(option) : option.default);
-  }
-  for (const key of Object.keys(flags.options)) {
-    if (!pattern.options.some((option) => option.key === key)) {
-      throw new UsageError(`--${key} does not apply to the ${pattern.id} pattern.`);
-    }
-  }
-
-
-  const models: Record<string, string> = {};
-  for (const id of providers) models[id] = flags.models[id] ?? findProvider(id)!.models.default;
-
-  return {
-    targetDir,
-    names,
-    answers: { name, pattern: pattern.id, providers, models, baseUrls: { ...flags.baseUrls }, options },
-  };
+  return { targetDir, names, answers };
 }
 
 /**
- * The directory a project is written to: the one given, except that a new WordPress plugin folder is named by its
- * slug (`Acme Helper` -> `acme-helper/`), as WordPress expects. An existing directory (`.`) is used as it is.
+ * The directory a project is written to: the one given, except that a new project of a pattern whose folder is
+ * named by its slug (a WordPress plugin: `Acme Helper` -> `acme-helper/`) goes there. An existing directory (`.`)
+ * is used as it is.
  */
 function targetFor(given: string, pattern: PatternDefinition, slug: string): string {
   if (!pattern.folderIsSlug || existsSync(given)) return given;

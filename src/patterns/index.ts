@@ -1,97 +1,23 @@
+import { browser } from './browser.js';
+import { proxy } from './proxy.js';
+import type { PatternDefinition as Definition, PatternOption } from './types.js';
+import { wordpress } from './wordpress.js';
+import { worker } from './worker.js';
+
+export type { NextStepsContext, PatternChoice, PatternOption, ProjectFacts } from './types.js';
+
 /**
- * The three patterns, as data: prompts, flags, validation and rendering all read this table, the way
- * create-vite's framework list drives its CLI. Adding an option is an entry here plus its use in the templates.
+ * Every pattern, in the order the "Where will this run?" prompt offers them; the first is the default with --yes.
+ * Each is one module in this folder (src/patterns/<id>.ts) owning everything pattern-specific, with its templates
+ * in templates/<id>/. Adding a pattern is its module, its template folder and its tests, plus its entry here.
  */
-export type PatternId = 'browser' | 'wordpress' | 'proxy';
+export const PATTERNS = [browser, wordpress, proxy, worker] as const;
 
-export interface PatternChoice {
-  value: string;
-  label: string;
-  hint: string;
-}
+/** A registered pattern id (`browser`, `wordpress`, ...). */
+export type PatternId = (typeof PATTERNS)[number]['id'];
 
-export interface PatternOption {
-  /** Key in the answers and the template context (`options.storage`). */
-  key: string;
-  /** Long flag without dashes. */
-  flag: string;
-  /** Flag argument name in --help. */
-  argument: string;
-  message: string;
-  /** Short name in the summary (`Key storage: Memory only`). */
-  summary: string;
-  choices: PatternChoice[];
-  default: string;
-}
-
-export interface PatternDefinition {
-  id: PatternId;
-  /** The situation, as the "Where will this run?" prompt phrases it. */
-  situation: string;
-  /** Where the key lives and what the risk is, in one line. */
-  hint: string;
-  options: PatternOption[];
-  /**
-   * True when the project folder is named by the slug (a WordPress plugin folder must be), rather than being
-   * exactly the directory the user gave.
-   */
-  folderIsSlug: boolean;
-}
-
-export const PATTERNS: readonly PatternDefinition[] = [
-  {
-    id: 'browser',
-    situation: 'A pure front-end tool with no server',
-    hint: 'the key stays in the user’s browser; anything that runs script on the page can read it',
-    options: [
-      {
-        key: 'storage',
-        flag: 'storage',
-        argument: 'memory|session|encrypted',
-        message: 'Where should the page keep the key?',
-        summary: 'Key storage',
-        choices: [
-          { value: 'memory', label: 'Memory only', hint: 'gone on reload: the safest' },
-          { value: 'session', label: 'Session storage', hint: 'survives reloads, gone when the tab closes' },
-          {
-            value: 'encrypted',
-            label: 'Encrypted in local storage',
-            hint: 'AES-GCM with a passphrase asked once per session',
-          },
-        ],
-        default: 'memory',
-      },
-    ],
-    folderIsSlug: false,
-  },
-  {
-    id: 'wordpress',
-    situation: 'A WordPress site',
-    hint: 'admins enter the key once; stored encrypted in the database; calls made server-side',
-    options: [],
-    folderIsSlug: true,
-  },
-  {
-    id: 'proxy',
-    situation: 'A server that calls the provider for its users',
-    hint: 'users send their key per request; the proxy forwards it, never stores it, and limits abuse',
-    options: [
-      {
-        key: 'rateLimitStore',
-        flag: 'rate-limit-store',
-        argument: 'memory|redis',
-        message: 'Where should rate limits be counted?',
-        summary: 'Rate limits',
-        choices: [
-          { value: 'memory', label: 'In memory', hint: 'one process, zero dependencies' },
-          { value: 'redis', label: 'Redis', hint: 'shared by several replicas; adds ioredis' },
-        ],
-        default: 'memory',
-      },
-    ],
-    folderIsSlug: false,
-  },
-];
+/** A registered pattern. */
+export type PatternDefinition = Definition<PatternId>;
 
 export const PATTERN_IDS: readonly PatternId[] = PATTERNS.map((pattern) => pattern.id);
 

@@ -1,5 +1,5 @@
 import type { Answers } from '../answers.js';
-import { findPattern } from '../patterns/index.js';
+import { findPattern, type PatternDefinition } from '../patterns/index.js';
 import { deriveNames, type ProjectNames } from '../project/names.js';
 import { findProvider, type ProviderDefinition } from '../providers/index.js';
 
@@ -25,6 +25,10 @@ export interface ProviderView extends ProviderDefinition {
   sdkBasePath: string;
 }
 
+/**
+ * What every pattern's templates see. A pattern adds its own values through `templateContext` in its module
+ * (src/patterns/<id>.ts); the browser page's `separateModelList` is one.
+ */
 export interface RenderContext extends ProjectNames {
   pattern: string;
   providers: ProviderView[];
@@ -39,8 +43,6 @@ export interface RenderContext extends ProjectNames {
    * choice for `{{#if}}` (`options.storage_encrypted` is true).
    */
   options: Record<string, string | boolean>;
-  /** True when some chosen provider's key check does not list models, so a second call lists them. */
-  separateModelList: boolean;
   /** Key shapes of the chosen providers (regex sources): the redactors' last net. */
   keyPatterns: string[];
   generator: { name: string; version: string };
@@ -78,7 +80,7 @@ export function buildContext(answers: Answers, generator: { name: string; versio
     for (const choice of option.choices) options[`${option.key}_${choice.value}`] = choice.value === value;
   }
 
-  return {
+  const shared: RenderContext = {
     ...deriveNames(answers.name),
     pattern: pattern.id,
     providers,
@@ -91,10 +93,18 @@ export function buildContext(answers: Answers, generator: { name: string; versio
       google: providers.some((provider) => provider.family === 'google'),
     },
     options,
-    separateModelList: providers.some((provider) => !provider.models.sameAsKeyCheck),
     keyPatterns: providers.flatMap((provider) => (provider.keyPattern ? [provider.keyPattern] : [])),
     generator,
   };
+  return { ...shared, ...patternContext(pattern, shared) };
+}
+
+/** What the pattern's own module adds for its templates; a name that would shadow a shared value is a bug. */
+function patternContext(pattern: PatternDefinition, shared: RenderContext): Record<string, unknown> {
+  const extra = pattern.templateContext?.(shared) ?? {};
+  const clash = Object.keys(extra).find((key) => key in shared);
+  if (clash) throw new Error(`Pattern ${pattern.id} sets template value ${clash}, which the shared context already has`);
+  return extra;
 }
 
 function proseList(items: string[]): string {

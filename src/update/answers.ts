@@ -1,18 +1,12 @@
 import type { Answers } from '../answers.js';
-import { checkProviderFlags, parseBaseUrls, parseModels, parsePatternOptions, parseProviders } from '../cli/flags.js';
+import type { AnswerFlags } from '../cli/answers.js';
+import { parseBaseUrls, parseModels, parsePatternOptions, parseProviders } from '../cli/flags.js';
 import { UsageError } from '../errors.js';
-import { findPattern, type PatternDefinition } from '../patterns/index.js';
+import type { PatternDefinition } from '../patterns/index.js';
 import { findProvider, PROVIDER_IDS } from '../providers/index.js';
 
-/** What the user asked to change; anything absent keeps its recorded value. */
-export interface AnswerChanges {
-  providers?: string[];
-  models: Record<string, string>;
-  baseUrls: Record<string, string>;
-  /** Providers whose base URL goes back to the official origin (`--base-url <id>=official`). */
-  officialBaseUrls: string[];
-  options: Record<string, string>;
-}
+/** What the user asked to change on the command line; anything absent keeps its recorded value. */
+export type AnswerChanges = AnswerFlags;
 
 export function hasChanges(changes: AnswerChanges): boolean {
   return (
@@ -55,45 +49,6 @@ export function parseChanges(flags: Record<string, unknown>, pattern: PatternDef
       `change the pattern: that is a new project (npx create-byok <dir> --pattern ${owner}).`,
   );
   return changes;
-}
-
-/**
- * The new answers: the recorded ones with the changes applied. A provider that stays keeps its model and base
- * URL; a new one gets the catalog's default model; a removed one takes its model and base URL with it.
- */
-export function applyChanges(recorded: Answers, changes: AnswerChanges): Answers {
-  const pattern = findPattern(recorded.pattern)!;
-  const providers = changes.providers ?? recorded.providers;
-  const unknown = providers.filter((id) => !findProvider(id));
-  if (unknown.length > 0) {
-    throw new UsageError(
-      `byok.json names provider ${unknown.map((id) => `"${id}"`).join(', ')}, which this create-byok does not know. ` +
-        `Choose again with --provider (valid providers: ${PROVIDER_IDS.join(', ')}).`,
-    );
-  }
-  checkProviderFlags({ models: changes.models, baseUrls: { ...changes.baseUrls, ...Object.fromEntries(changes.officialBaseUrls.map((id) => [id, ''])) } }, providers);
-
-  const models: Record<string, string> = {};
-  const baseUrls: Record<string, string> = {};
-  for (const id of providers) {
-    models[id] = changes.models[id] ?? recorded.models[id] ?? findProvider(id)!.models.default;
-    const baseUrl = changes.officialBaseUrls.includes(id) ? undefined : (changes.baseUrls[id] ?? recorded.baseUrls[id]);
-    if (baseUrl !== undefined) baseUrls[id] = baseUrl;
-  }
-  // Recorded values pass the same checks as flags (byok.json may have been edited by hand).
-  parseModels(Object.entries(models).map(([id, model]) => `${id}=${model}`));
-  const normalized = parseBaseUrls(Object.entries(baseUrls).map(([id, url]) => `${id}=${url}`));
-
-  const options: Record<string, string> = {};
-  for (const option of pattern.options) {
-    const value = changes.options[option.key] ?? recorded.options[option.key] ?? option.default;
-    const valid = option.choices.map((choice) => choice.value);
-    if (!valid.includes(value)) {
-      throw new UsageError(`byok.json records ${option.key} "${value}", which is not one of ${valid.join(', ')}. Choose again with --${option.flag}.`);
-    }
-    options[option.key] = value;
-  }
-  return { name: recorded.name, pattern: pattern.id, providers, models, baseUrls: normalized, options };
 }
 
 /** One line per answer that differs, for the summary ("providers: anthropic -> anthropic, openai"). */

@@ -41,14 +41,25 @@ export interface ResponseOverride {
   headers?: Record<string, string>;
   /**
    * Put the full key the client sent into the error body, as some upstreams do (for leak tests). With `body`,
-   * every '{{key}}' in it is replaced by the key.
+   * every '{{key}}' in it (and in `headers`) is replaced by the key; '{{key:json-unicode}}', '{{key:percent}}',
+   * '{{key:base64}}'... by the key spelled that way (see spellKeys).
    */
   echoKey?: boolean;
+  /** Answer a redirect (`status`, default 307) to this URL, with an empty body. */
+  redirectTo?: string;
   /** Wait this long before answering; alone, the normal answer follows. */
   delayMs?: number;
   /** Never answer: the request stays open until the client gives up or close(). */
   hang?: boolean;
+  /**
+   * Answer a chat call with a stream, in the provider's format, carrying the key the client sent in these forms
+   * (true: all of them), cut into 5-character pieces so that each form spans several writes.
+   */
+  echoKeyInStream?: true | KeyEchoForm[];
 }
+
+/** The forms an upstream could echo a key in (see keyEchoForms). */
+export type KeyEchoForm = 'raw' | 'json' | 'json-unicode' | 'url' | 'base64';
 
 export interface FakeProvider {
   /** e.g. 'http://127.0.0.1:PORT' */
@@ -79,4 +90,13 @@ export declare function fakeAnswer(provider: string, userText: string): string;
 /** How answers are cut into stream pieces: each word with the whitespace before it. */
 export declare function splitIntoChunks(text: string): string[];
 
+export declare const KEY_ECHO_FORMS: readonly KeyEchoForm[];
+/** `key` as is, JSON-escaped (short escapes), as \\u00XX and %XX (hex digits in mixed case), base64 of `user:` + key. */
+export declare function keyEchoForms(key: string): Record<KeyEchoForm, string>;
+/** The text of a key-echoing answer: `Echo: raw <...>, json <...>, ...`. */
+export declare function keyEchoText(key: string, forms?: readonly KeyEchoForm[]): string;
+
 export declare function startFakeProvider(options?: { port?: number; host?: string }): Promise<FakeProvider>;
+
+/** Every '{{key}}' and '{{key:<spelling>}}' in `text` replaced by the key, spelled that way (hostile upstream modes). */
+export declare function spellKeys(text: string, key: string): string;

@@ -34,8 +34,12 @@ import { randomBytes } from 'node:crypto';
  * @property {Record<string, string>} [headers]  added to (and winning over) the headers the fake would send
  * @property {boolean} [echoKey] put the full key the client sent into the error body, as some upstreams do. With a
  *                               `body`, every '{{key}}' in it is replaced by the key
+ *                               (and in `headers`), spelled as '{{key:json-unicode}}' etc. asks (see spellKeys)
+ * @property {string} [redirectTo]  answer a redirect (`status`, default 307) to this URL, with an empty body
  * @property {number} [delayMs]  wait before answering (alone: then answer normally)
  * @property {boolean} [hang]    never answer; the request stays open until the client gives up or close()
+ * @property {true | KeyEchoForm[]} [echoKeyInStream]  answer a chat call with a stream that carries the key the
+ *                               client sent, in these forms (true: all), cut so that each form spans several writes
  */
 
 export const PROVIDER_IDS = /** @type {const} */ ([
@@ -752,6 +756,62 @@ function geminiCountTokens(/** @type {Ctx} */ ctx) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Key-echoing streams, for leak tests: a streamed chat answer, in the provider's own format, that carries the key
+// the client sent in the forms an upstream could put it in. It is cut into 5-character pieces, so every form
+// spans several writes and a redactor that looks at one piece at a time misses it.
+
+/** @typedef {'raw' | 'json' | 'json-unicode' | 'url' | 'base64'} KeyEchoForm */
+
+/** @type {readonly KeyEchoForm[]} */
+export const KEY_ECHO_FORMS = ['raw', 'json', 'json-unicode', 'url', 'base64'];
+
+/**
+ * `key` in each form: as is; JSON-escaped with short escapes (\" \\ \/); every character as \uXXXX and
+ * percent-encoded, the hex digits in mixed case; base64 of `user:` + key (as in Basic auth, so the key does not
+ * start on a 3-byte boundary).
+ * @returns {Record<KeyEchoForm, string>}
+ */
+export function keyEchoForms(/** @type {string} */ key) {
+  const hex = (/** @type {string} */ char, /** @type {number} */ i) => {
+    const digits = char.charCodeAt(0).toString(16).padStart(2, '0');
+    return i % 2 ? digits.toUpperCase() : digits;
+  };
+  return {
+    raw: key,
+    json: JSON.stringify(key).slice(1, -1).replaceAll('/', '\\/'),
+    'json-unicode': [...key].map((char, i) => `\\u00${hex(char, i)}`).join(''),
+    url: [...key].map((char, i) => `%${hex(char, i + 1)}`).join(''),
+    base64: Buffer.from(`user:${key}`).toString('base64'),
+  };
+}
+
+/** The text of a key-echoing answer. */
+export function keyEchoText(/** @type {string} */ key, /** @type {readonly KeyEchoForm[]} */ forms = KEY_ECHO_FORMS) {
+  const shown = keyEchoForms(key);
+  return `Echo: ${forms.map((form) => `${form} <${shown[form]}>`).join(', ')}.`;
+}
+
+/** Streams keyEchoText() for the key of this request, in the provider's streaming format. Returns true. */
+async function streamKeyEcho(/** @type {Ctx} */ ctx, /** @type {readonly KeyEchoForm[]} */ forms) {
+  const text = keyEchoText(ctx.key ?? '', forms);
+  const pieces = text.match(/[^]{1,5}/g) ?? [text];
+  const model = String(ctx.body?.model ?? ctx.params?.[1] ?? 'fake-model');
+  if (ctx.spec === google) {
+    const usage = { promptTokenCount: 1, candidatesTokenCount: pieces.length, totalTokenCount: pieces.length + 1 };
+    const chunks = pieces.map((piece, i) => geminiResponse(model, piece, usage, randomHex(8), i === pieces.length - 1));
+    await streamWrites(ctx, 'text/event-stream', chunks.map((c) => `data: ${JSON.stringify(c)}\r\n\r\n`));
+  } else if (ctx.spec === anthropic) {
+    const message = { id: `msg_${randomHex()}`, type: 'message', role: 'assistant', model, content: [{ type: 'text', text }],
+      stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: pieces.length } };
+    await streamWrites(ctx, 'text/event-stream; charset=utf-8', anthropicStream(message, pieces));
+  } else {
+    const head = { id: `chatcmpl-${randomHex()}`, created: nowSeconds(), model };
+    await streamWrites(ctx, 'text/event-stream; charset=utf-8', openAiStream(head, pieces, null));
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The providers: routes -> handlers, plus how each reads keys, shapes errors, does CORS and extra checks.
 
 /**
@@ -918,13 +978,15 @@ function takeOverride(/** @type {State} */ state, /** @type {string} */ provider
 /** Applies an override. Returns true when it answered (or hangs), false to go on with the normal answer. */
 async function applyOverride(/** @type {Ctx} */ ctx, /** @type {ResponseOverride} */ o) {
   if (o.hang) return true; // never answered: the client gives up, or close() destroys the socket
+  if (o.echoKeyInStream) return streamKeyEcho(ctx, o.echoKeyInStream === true ? KEY_ECHO_FORMS : o.echoKeyInStream);
   if (o.delayMs) await pause(ctx.state, o.delayMs);
   if (ctx.closed) return true;
-  ctx.overrideHeaders = { ...o.headers };
+  ctx.overrideHeaders = o.echoKey && ctx.key ? hostileHeaders(o.headers, ctx.key) : { ...o.headers };
   ctx.echoKey = o.echoKey === true;
+  if (o.redirectTo !== undefined) return hostileRedirect(ctx, o);
   if (o.body !== undefined) {
     let text = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
-    if (o.echoKey && ctx.key) text = text.replaceAll('{{key}}', ctx.key);
+    if (o.echoKey && ctx.key) text = spellKeys(text, ctx.key);
     const type = typeof o.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
     if (writeHead(ctx, o.status ?? 200, { 'content-type': type })) ctx.res.end(text);
     return true;
@@ -1141,4 +1203,41 @@ function handleControl(/** @type {FakeProvider} */ fake,
   } catch (err) {
     return reply(400, { error: String(/** @type {Error} */ (err).message) });
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hostile upstream modes (used by the proxy's tests): redirects, and the key echoed in headers and in spellings
+// a redactor must see through. Kept in this region so the fake's other users are not affected.
+
+/**
+ * Every '{{key}}' replaced by the key, and every '{{key:<spelling>}}' by the key spelled that way:
+ * json-unicode (every character as \uXXXX, upper-case hex), json-unicode-lower, percent (every character as
+ * %xx, lower-case hex), url (encodeURIComponent), base64, basic (base64 of 'user:<key>').
+ * @param {string} text
+ * @param {string} key
+ */
+export function spellKeys(text, key) {
+  const each = (/** @type {(c: string) => string} */ spell) => [...key].map(spell).join('');
+  const hex = (/** @type {string} */ c, /** @type {number} */ digits) => c.charCodeAt(0).toString(16).padStart(digits, '0');
+  /** @type {Record<string, () => string>} */
+  const spellings = {
+    'json-unicode': () => each((c) => `\\u${hex(c, 4).toUpperCase()}`),
+    'json-unicode-lower': () => each((c) => `\\u${hex(c, 4)}`),
+    percent: () => each((c) => `%${hex(c, 2)}`),
+    url: () => encodeURIComponent(key),
+    base64: () => Buffer.from(key).toString('base64'),
+    basic: () => Buffer.from(`user:${key}`).toString('base64'),
+  };
+  return text.replaceAll('{{key}}', key).replace(/\{\{key:([\w-]+)\}\}/g, (match, name) => spellings[name]?.() ?? match);
+}
+
+/** The override's headers with the key spelled into them (see spellKeys). */
+function hostileHeaders(/** @type {Record<string, string> | undefined} */ headers, /** @type {string} */ key) {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, spellKeys(value, key)]));
+}
+
+/** A redirect, as a compromised or misconfigured upstream (or a captive portal in between) might answer. */
+function hostileRedirect(/** @type {Ctx} */ ctx, /** @type {ResponseOverride} */ o) {
+  if (writeHead(ctx, o.status ?? 307, { location: String(o.redirectTo), 'content-length': '0' })) ctx.res.end();
+  return true;
 }

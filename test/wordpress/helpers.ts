@@ -2,7 +2,6 @@
  * What the WordPress tests do with a generated plugin: generate it against the fake provider, fake keys shaped like
  * real ones, the settings form as an administrator submits it, notices as the page shows them.
  */
-import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { deriveNames, type ProjectNames } from '../../src/project/names.js';
@@ -10,24 +9,8 @@ import { generateProject, tempDir } from '../support/cli.js';
 import type { FakeProvider, ProviderId } from '../support/fake-provider.mjs';
 import { decodeEntities, hiddenFields, type WpSession } from '../support/wordpress-rig.js';
 
-/** Random characters of the key alphabet, so that every run uses keys no log has seen before. */
-function keyChars(length: number): string {
-  return randomBytes(length).toString('base64url').slice(0, length);
-}
-
-/** Obviously fake keys, shaped like each provider's (built at run time; never a real key). */
-export function fakeKey(provider: ProviderId): string {
-  switch (provider) {
-    case 'anthropic':
-      return `sk-ant-api03-${keyChars(93)}AA`;
-    case 'openai':
-      return `sk-proj-${keyChars(100)}`;
-    case 'google':
-      return `AIza${keyChars(35)}`;
-    default:
-      return `fake-${provider}-${keyChars(40)}`;
-  }
-}
+/** Fake keys for the plugin tests: the one module every test takes keys from. */
+export { fakeKey } from '../support/fake-keys.js';
 
 export interface GeneratedPlugin extends ProjectNames {
   /** Absolute path of the generated plugin folder (named by the slug). */
