@@ -53,7 +53,7 @@ describe('flag resolution', () => {
 
   it('names every missing flag when it cannot ask', async () => {
     await expect(resolveCreate(undefined, parseFlags(base), { cwd: '/work', yes: false, force: false })).rejects.toThrow(
-      /Missing \[dir\], --pattern <browser\|wordpress\|proxy>, --provider <ids>/,
+      /Missing \[dir\], --pattern <browser\|wordpress\|proxy\|worker>, --provider <ids>/,
     );
   });
 

@@ -36,6 +36,7 @@ const CASES: PatternCase[] = [
   { pattern: 'browser', before: ['--provider', 'anthropic'], change: ['--provider', 'openai,google'], option: ['--storage', 'encrypted'] },
   { pattern: 'proxy', before: ['--provider', 'anthropic'], change: ['--provider', 'openai,google'], option: ['--rate-limit-store', 'redis'] },
   { pattern: 'wordpress', before: ['--provider', 'anthropic'], change: ['--provider', 'openai,google'] },
+  { pattern: 'worker', before: ['--provider', 'anthropic'], change: ['--provider', 'openai,google'], option: ['--rate-limit-store', 'rate-limit-binding'] },
 ];
 
 /**

@@ -130,8 +130,9 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
 
 function hasDependencies(packageJson: string | undefined): boolean {
   if (!packageJson) return false;
-  const pkg = JSON.parse(packageJson) as { dependencies?: Record<string, string> };
-  return Object.keys(pkg.dependencies ?? {}).length > 0;
+  // Development dependencies count too: a Worker project needs wrangler to run, test or deploy at all.
+  const pkg = JSON.parse(packageJson) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  return Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).length > 0;
 }
 
 /** Shows what the typed name became wherever it is used, and the pattern's warnings about it (slugs, folders). */

@@ -168,15 +168,19 @@ export function parsePatternOptions(
   foreign: (flag: string, owner: PatternId) => string,
 ): Record<string, string> {
   const options: Record<string, string> = {};
-  for (const { pattern: owner, option } of allPatternOptions()) {
-    const value = raw[option.key];
-    if (value === undefined) continue;
-    if (pattern && pattern !== owner.id) throw new UsageError(foreign(option.flag, owner.id));
-    const valid = option.choices.map((choice) => choice.value);
+  // Patterns may share a flag (`--rate-limit-store` for proxy and worker), each with its own choices.
+  const given = allPatternOptions().filter(({ option }) => raw[option.key] !== undefined);
+  for (const key of new Set(given.map(({ option }) => option.key))) {
+    const owners = given.filter(({ option }) => option.key === key);
+    const { flag } = owners[0]!.option;
+    const applicable = pattern ? owners.filter(({ pattern: owner }) => owner.id === pattern) : owners;
+    if (applicable.length === 0) throw new UsageError(foreign(flag, owners[0]!.pattern.id));
+    const valid = [...new Set(applicable.flatMap(({ option }) => option.choices.map((choice) => choice.value)))];
+    const value = raw[key];
     if (typeof value !== 'string' || !valid.includes(value)) {
-      throw new UsageError(`Unknown --${option.flag} "${String(value)}". Valid values: ${list(valid)}.`);
+      throw new UsageError(`Unknown --${flag} "${String(value)}". Valid values: ${list(valid)}.`);
     }
-    options[option.key] = value;
+    options[key] = value;
   }
   return options;
 }

@@ -67,7 +67,7 @@ export function restPath(plugin: ProjectNames): string {
 export async function submitSettings(
   session: WpSession,
   plugin: ProjectNames,
-  fields: { provider?: string; api_key?: string; model?: string },
+  fields: { provider?: string; api_key?: string; model?: string; daily_limit?: string },
   raw: Record<string, string> = {},
 ): Promise<string> {
   const page = await session.request(settingsPath(plugin));
@@ -78,6 +78,7 @@ export async function submitSettings(
   form[`${option}[model]`] = fields.model ?? decodeEntities(model ?? '');
   form[`${option}[api_key]`] = fields.api_key ?? '';
   if (fields.provider) form[`${option}[provider]`] = fields.provider;
+  if (fields.daily_limit) form[`${option}[daily_limit]`] = fields.daily_limit;
   Object.assign(form, raw);
   const posted = await session.request('/wp-admin/options.php', { form });
   if (posted.status !== 302) throw new Error(`options.php answered HTTP ${posted.status}: ${posted.text.slice(0, 500)}`);
