@@ -1,9 +1,9 @@
 import { CommanderError } from 'commander';
 import type { RawFlags } from './cli/flags.js';
 import { processIo, type Io } from './cli/io.js';
-import { progress } from './cli/progress.js';
+import { interruptedMessage, progress } from './cli/progress.js';
 import { buildProgram, commanderOutcome } from './cli/program.js';
-import { CancelledError, EXIT, exitCodeOf, UsageError } from './errors.js';
+import { CancelledError, EXIT, exitCodeOf, UsageError, WriteRefusedError } from './errors.js';
 import { generatorInfo } from './project/package-root.js';
 import type { UpdateFlags } from './update/index.js';
 
@@ -55,7 +55,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     const code = exitCodeOf(error);
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof CancelledError) io.stderr.write(`${message}\n`);
-    else if (error instanceof UsageError) io.stderr.write(`error: ${message}\n`);
+    else if (error instanceof UsageError || error instanceof WriteRefusedError) io.stderr.write(`error: ${message}\n`);
     else io.stderr.write(`error: ${message}${debug ? '' : ' (run with --debug for details)'}\n`);
     if (debug && error instanceof Error && !(error instanceof UsageError)) io.stderr.write(`${error.stack}\n`);
     if (json) io.stdout.write(`${JSON.stringify({ error: message, exitCode: code })}\n`);
@@ -68,11 +68,12 @@ export async function run(): Promise<void> {
   const json = process.argv.includes('--json');
   const onSignal = (signal: NodeJS.Signals) => {
     const code = signal === 'SIGINT' ? EXIT.cancelled : 128 + 15;
-    const message = progress.writtenTo
-      ? `Interrupted after writing ${progress.writtenTo} (git and the install may not have run)`
-      : 'Cancelled: nothing was written';
+    const message = interruptedMessage();
     process.stderr.write(`\n${message}\n`);
-    if (json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: code })}\n`);
+    if (json) {
+      const [error] = message.split('\n');
+      process.stdout.write(`${JSON.stringify({ error, exitCode: code, directory: progress.writtenTo, notRun: progress.pending, nextSteps: progress.nextSteps })}\n`);
+    }
     process.exit(code);
   };
   process.once('SIGINT', onSignal);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROVIDERS, PROVIDER_IDS, findProvider } from '../src/providers/index.js';
+import { fakeKey, KEY_SHAPES } from './support/fake-keys.js';
+import type { ProviderId } from './support/fake-provider.mjs';
 
 describe('provider catalog', () => {
   it('has the eight providers the generator promises, with unique lower-case ids', () => {
@@ -53,18 +55,24 @@ describe('provider catalog', () => {
     expect(findProvider('mistral')!.keyPattern).toBeNull();
   });
 
-  it('key patterns catch pattern-shaped fake keys (a last net, never the only one)', () => {
-    const fakes: Record<string, string> = {
-      anthropic: `sk-ant-api03-${'x'.repeat(93)}AA`,
-      openai: `sk-proj-${'x'.repeat(40)}`,
-      google: `AIza${'x'.repeat(35)}`,
-      groq: `gsk_${'x'.repeat(52)}`,
-      openrouter: `sk-or-v1-${'a'.repeat(64)}`,
-      xai: `xai-${'x'.repeat(80)}`,
-      deepseek: `sk-${'x'.repeat(32)}`,
-    };
-    for (const [id, key] of Object.entries(fakes)) {
-      expect(new RegExp(findProvider(id)!.keyPattern!).test(`before ${key} after`), id).toBe(true);
-    }
+  it.each(PROVIDERS.map((provider) => [provider.id, provider] as const))(
+    "%s: every fake key shape the tests use is caught by the provider's key pattern (a last net, never the only one)",
+    (id, provider) => {
+      const shapes = KEY_SHAPES[id as ProviderId];
+      expect(shapes, `test/support/fake-keys.ts has no shape for ${id}`).toBeDefined();
+      for (const make of shapes) {
+        const key = make();
+        expect(key).toContain(key.startsWith('sk-or-v1-') ? 'fa4e' : 'ake');
+        if (provider.keyPattern) expect(new RegExp(provider.keyPattern).exec(`before ${key} after`)?.[0], id).toBe(key);
+      }
+    },
+  );
+
+  it("knows Google's two key formats and Anthropic's key page", () => {
+    const google = new RegExp(findProvider('google')!.keyPattern!);
+    expect(google.test(fakeKey('google', 0))).toBe(true);
+    expect(fakeKey('google', 0)).toMatch(/^AQ\./);
+    expect(fakeKey('google', 1)).toMatch(/^AIza/);
+    expect(findProvider('anthropic')!.links.keys).toBe('https://platform.claude.com/settings/keys');
   });
 });

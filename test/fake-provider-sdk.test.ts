@@ -4,19 +4,11 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ApiError, GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MODELS, fakeAnswer, startFakeProvider, type FakeProvider, type ProviderId } from './support/fake-provider.mjs';
+import { fakeKey } from './support/fake-keys.js';
+import { DEFAULT_MODELS, fakeAnswer, PROVIDER_IDS, startFakeProvider, type FakeProvider, type ProviderId } from './support/fake-provider.mjs';
 
-// Obviously fake keys, built at run time.
-const keys = {
-  anthropic: 'sk-ant-api03-' + 'x'.repeat(93) + 'AA',
-  openai: 'sk-proj-' + 'x'.repeat(60) + 'abcd',
-  google: 'AIza' + 'x'.repeat(35),
-  mistral: 'm'.repeat(32),
-  groq: 'gsk_' + 'x'.repeat(52),
-  openrouter: 'sk-or-v1-' + 'a'.repeat(64),
-  xai: 'xai-' + 'x'.repeat(80),
-  deepseek: 'sk-' + 'd'.repeat(32),
-} satisfies Record<ProviderId, string>;
+// One fake key per provider, in its shape, fresh for this run (test/support/fake-keys.ts).
+const keys = Object.fromEntries(PROVIDER_IDS.map((id) => [id, fakeKey(id)])) as Record<ProviderId, string>;
 const wrong = (key: string) => key.slice(0, -6) + 'wrong1';
 
 let fake: FakeProvider;

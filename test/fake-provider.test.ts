@@ -6,25 +6,18 @@ import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fakeKey } from './support/fake-keys.js';
 import {
   DEFAULT_MODELS,
   fakeAnswer,
+  PROVIDER_IDS,
   startFakeProvider,
   type FakeProvider,
   type ProviderId,
 } from './support/fake-provider.mjs';
 
-// Obviously fake keys in each provider's shape, built at run time so secret scanners stay quiet.
-const keys: Record<ProviderId, string> = {
-  anthropic: 'sk-ant-api03-' + 'x'.repeat(93) + 'AA',
-  openai: 'sk-proj-' + 'x'.repeat(60) + 'abcd',
-  google: 'AIza' + 'x'.repeat(35),
-  mistral: 'm'.repeat(32),
-  groq: 'gsk_' + 'x'.repeat(52),
-  openrouter: 'sk-or-v1-' + 'a'.repeat(64),
-  xai: 'xai-' + 'x'.repeat(80),
-  deepseek: 'sk-' + 'd'.repeat(32),
-};
+// One fake key per provider, in its shape, fresh for this run (test/support/fake-keys.ts).
+const keys = Object.fromEntries(PROVIDER_IDS.map((id) => [id, fakeKey(id)])) as Record<ProviderId, string>;
 /** The same shapes, never added to the fake: invalid. */
 const wrongKey = (id: ProviderId) => keys[id].slice(0, -6) + 'wrong1';
 const forbiddenKey = 'fake-forbidden-' + 'f'.repeat(20);
@@ -362,7 +355,7 @@ describe('provider specifics', () => {
   });
 
   it('a key added with models lists only those and refuses the others', async () => {
-    const key = 'sk-proj-' + 'q'.repeat(60);
+    const key = fakeKey('openai');
     fake.addKey(key, { models: ['gpt-only'] });
     const list = await call('openai', '/v1/models', { headers: bearer(key) });
     expect((await list.json()).data.map((m: Json) => m.id)).toEqual(['gpt-only']);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeBaseUrl, parseFlags, parseModels, parseProviders } from '../src/cli/flags.js';
 import { equivalentCommand, resolveCreate, shellQuote } from '../src/cli/resolve.js';
 import { UsageError } from '../src/errors.js';
+import { PROVIDER_IDS } from '../src/providers/index.js';
 
 const base = { model: [], baseUrl: [], install: true, git: true };
 
@@ -17,7 +18,7 @@ describe('flag resolution', () => {
 
   it('reads providers in order, the first being the default', () => {
     expect(parseProviders(' Google , anthropic ')).toEqual(['google', 'anthropic']);
-    expect(() => parseProviders('google,cohere')).toThrow(/Valid providers: anthropic, openai, google, mistral, groq, openrouter, xai, deepseek/);
+    expect(() => parseProviders('google,cohere')).toThrow(`Valid providers: ${PROVIDER_IDS.join(', ')}.`);
   });
 
   it('reads per-provider models', () => {
@@ -34,7 +35,7 @@ describe('flag resolution', () => {
   });
 
   it('resolves with --yes to defaults and prints a command line that repeats the run exactly', async () => {
-    const flags = parseFlags({ ...base, pattern: 'proxy', provider: 'openai,google', model: ['google=gemini-x'], baseUrl: ['openai=http://127.0.0.1:9/openai'], name: "It's mine" });
+    const flags = parseFlags({ ...base, pattern: 'proxy', provider: ['openai,google'], model: ['google=gemini-x'], baseUrl: ['openai=http://127.0.0.1:9/openai'], name: "It's mine" });
     const resolved = await resolveCreate('apps/my proxy', flags, { cwd: '/work', yes: true, force: false });
     expect(resolved.targetDir).toBe('/work/apps/my proxy');
     expect(resolved.answers).toEqual({
@@ -52,7 +53,7 @@ describe('flag resolution', () => {
 
   it('names every missing flag when it cannot ask', async () => {
     await expect(resolveCreate(undefined, parseFlags(base), { cwd: '/work', yes: false, force: false })).rejects.toThrow(
-      /Missing \[dir\], --pattern <browser\|wordpress\|proxy>, --provider <ids>/,
+      /Missing \[dir\], --pattern <browser\|wordpress\|proxy\|worker>, --provider <ids>/,
     );
   });
 

@@ -12,7 +12,41 @@ export interface Ui {
   success(message: string): void;
   note(message: string, title: string): void;
   outro(message: string): void;
+  /**
+   * Lines to copy into a shell: printed as they are, one per line and never framed or wrapped by us, so copying
+   * a line gives the whole command at any terminal width.
+   */
+  commands(title: string, lines: readonly string[]): void;
   spinner(): { start(message: string): void; stop(message: string): void; error(message: string): void };
+}
+
+/**
+ * clack's spinner reads the keyboard while it spins and ends the process with exit code 0 on Ctrl-C, before our
+ * signal handler can say what was written and what did not run. This one only draws: Ctrl-C stays a signal.
+ */
+function drawingSpinner(out: NodeJS.WritableStream, symbols: { done: string; failed: string }) {
+  const frames = ['◒', '◐', '◓', '◑'];
+  let timer: NodeJS.Timeout | undefined;
+  let text = '';
+  let frame = 0;
+  const draw = (symbol: string) => out.write(`\r\x1b[2K${symbol}  ${text}`);
+  const end = (symbol: string, message: string) => {
+    clearInterval(timer);
+    text = message;
+    draw(symbol);
+    out.write('\n│\n');
+  };
+  return {
+    start(message: string) {
+      out.write('│\n');
+      text = message;
+      draw(frames[0]!);
+      timer = setInterval(() => draw(frames[++frame % frames.length]!), 80);
+      timer.unref();
+    },
+    stop: (message: string) => end(symbols.done, message),
+    error: (message: string) => end(symbols.failed, message),
+  };
 }
 
 /** clack is loaded only for interactive runs: CI runs print plain lines and never pay for it. */
@@ -20,6 +54,7 @@ export async function createUi(io: Io, options: { interactive: boolean; json: bo
   const out = options.json ? io.stderr : io.stdout;
   if (options.interactive) {
     const clack = await import('@clack/prompts');
+    clack.updateSettings({ messages: { cancel: 'Cancelled' } });
     const streams = { input: io.stdin, output: out };
     return {
       intro: (title) => clack.intro(title, streams),
@@ -29,10 +64,8 @@ export async function createUi(io: Io, options: { interactive: boolean; json: bo
       success: (message) => clack.log.success(message, { output: out }),
       note: (message, title) => clack.note(message, title, { output: out }),
       outro: (message) => clack.outro(message, streams),
-      spinner: () => {
-        const spin = clack.spinner({ output: out });
-        return { start: (m) => spin.start(m), stop: (m) => spin.stop(m), error: (m) => spin.error(m) };
-      },
+      commands: (title, lines) => out.write(`${title}:\n\n${lines.map((text) => `  ${text}\n`).join('')}\n`),
+      spinner: () => drawingSpinner(out, { done: '◇', failed: '▲' }),
     };
   }
   const line = (text: string) => out.write(`${text}\n`);
@@ -44,6 +77,7 @@ export async function createUi(io: Io, options: { interactive: boolean; json: bo
     success: (message) => line(message),
     note: (message, title) => line(`${title}:\n${message.replace(/^/gm, '  ')}`),
     outro: (message) => line(message),
+    commands: (title, lines) => line(`${title}:\n${lines.map((text) => `  ${text}`).join('\n')}`),
     spinner: () => ({ start: (m) => line(`${m}...`), stop: (m) => line(m), error: (m) => io.stderr.write(`${m}\n`) }),
   };
 }

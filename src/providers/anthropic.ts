@@ -41,7 +41,7 @@ export const anthropic: ProviderDefinition = {
       'whether browser access is allowed.',
   },
   links: {
-    keys: 'https://console.anthropic.com/settings/keys',
+    keys: 'https://platform.claude.com/settings/keys',
     terms: 'https://www.anthropic.com/legal/commercial-terms',
     privacy: 'https://www.anthropic.com/legal/privacy',
     limits: 'https://console.anthropic.com/settings/limits',

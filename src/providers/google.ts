@@ -38,7 +38,9 @@ export const google: ProviderDefinition = {
     '/v1beta/models/*:streamGenerateContent',
     '/v1beta/models/*:countTokens',
   ],
-  keyPattern: 'AIza[0-9A-Za-z_-]{35}',
+  // Two formats: standard keys (`AIza` + 35) and the authorization keys AI Studio creates by default since 2026
+  // (`AQ.` + URL-safe characters; Google names the prefix, not the length or alphabet, so the net is wide).
+  keyPattern: '(?:AIza[0-9A-Za-z_-]{35}|AQ\\.[0-9A-Za-z_-]{20,})',
   keyPlaceholder: 'AIza…',
   browser: {
     cors: 'allowed',

@@ -2,7 +2,6 @@
 // provider), serve it on 127.0.0.1 or open it from file://, drive Debian's Chromium with playwright-core, and
 // watch everything that could leak a key or break the Content-Security-Policy.
 
-import { randomBytes } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -97,30 +96,8 @@ export async function serveDirectory(dir: string): Promise<{ url: string; close(
 export const pageUrl = (page: GeneratedPage, served: { url: string } | null): string =>
   served ? served.url : pathToFileURL(page.file).href;
 
-const hex = (bytes: number) => randomBytes(bytes).toString('hex');
-
-/**
- * An obviously fake key in the provider's shape, different on every call (so no test sees another's key).
- * Never a real key: the random part is hex, and `fake` is spelled into it.
- */
-export function fakeKey(provider: ProviderId): string {
-  switch (provider) {
-    case 'anthropic':
-      return `sk-ant-api03-fake${hex(44)}AA`;
-    case 'openai':
-      return `sk-proj-fake${hex(40)}`;
-    case 'google':
-      return `AIzaFake${hex(15)}z`; // AIza + 35
-    case 'openrouter':
-      return `sk-or-v1-fa4e${hex(30)}`;
-    case 'groq':
-      return `gsk_fake${hex(24)}`;
-    case 'xai':
-      return `xai-fake${hex(38)}`;
-    default:
-      return `fake${hex(14)}`; // Mistral: 32 plain alphanumerics
-  }
-}
+/** Fake keys for the page tests: the one module every test takes keys from. */
+export { fakeKey } from './fake-keys.js';
 
 /** Everything a page run reported that a test must check: console lines, page errors, CSP violations. */
 export interface PageWatch {

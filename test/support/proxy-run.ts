@@ -1,7 +1,6 @@
 // Generating the proxy pattern with the built CLI and running the generated server as a real process, against
 // the fake provider. Shared by the proxy-*.test.ts suites and (as plain JS, separately) by bench/proxy.mjs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { generateProject, tempDir } from './cli.js';
 import type { FakeProvider, ProviderId } from './fake-provider.mjs';
@@ -79,28 +78,8 @@ export async function startProxyProcess(dir: string, env: Record<string, string>
   };
 }
 
-/** Obviously fake keys in each provider's shape, distinctive per call (a random run of hex in the middle). */
-export function distinctiveKey(provider: string): string {
-  const tag = randomBytes(12).toString('hex');
-  switch (provider) {
-    case 'anthropic':
-      return `sk-ant-api03-FAKE${tag}${'x'.repeat(60)}AA`;
-    case 'openai':
-      return `sk-proj-FAKE${tag}${'x'.repeat(30)}`;
-    case 'google':
-      return `AIza${tag}${'x'.repeat(35 - tag.length)}`;
-    case 'groq':
-      return `gsk_${tag}${'x'.repeat(28)}`;
-    case 'openrouter':
-      return `sk-or-v1-${tag}${'a'.repeat(40)}`;
-    case 'xai':
-      return `xai-${tag}${'x'.repeat(56)}`;
-    case 'deepseek':
-      return `sk-${tag.slice(0, 24)}${'d'.repeat(8)}`;
-    default:
-      return `${tag}${'m'.repeat(8)}`;
-  }
-}
+/** Obviously fake keys in each provider's shape, distinctive per call (test/support/fake-keys.ts). */
+export { fakeKey as distinctiveKey } from './fake-keys.js';
 
 /** The header a provider's key travels in, as its official SDK sends it. */
 export function authHeaders(provider: string, key: string): Record<string, string> {
@@ -116,7 +95,7 @@ export function authHeaders(provider: string, key: string): Record<string, strin
 export function leakedParts(text: string, key: string): string[] {
   const found: string[] = [];
   if (text.includes(key)) found.push(key);
-  const distinctive = key.replace(/^(sk-ant-api03-|sk-proj-|sk-or-v1-|AIza|gsk_|xai-|sk-)/, '');
+  const distinctive = key.replace(/^(sk-ant-api03-|sk-proj-|sk-or-v1-|AIza|AQ\.|gsk_|xai-|sk-)/, '');
   for (let i = 0; i + 10 <= distinctive.length; i += 1) {
     const window = distinctive.slice(i, i + 10);
     // Filler runs ('xxxxxxxxxx') are not distinctive: only windows that include part of the random tag count.

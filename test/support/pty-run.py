@@ -1,7 +1,7 @@
 """Runs a command in a real pseudo-terminal and plays a script of (wait-for-text, keys) steps.
 
 Usage: python3 pty-run.py '<json>' where json = {"argv": [...], "cwd": "...", "steps": [["text", ["key", ...]], ...],
-"timeout": seconds}. Prints one JSON line: {"exit": code or null, "signal": n or null, "screen": "..."}.
+"timeout": seconds, "columns": width (default 100), "env": {extra variables}}. Prints one JSON line: {"exit": code or null, "signal": n or null, "screen": "..."}.
 Used by the interactive tests to prove the CLI prompts on a real terminal and cancels cleanly on Ctrl-C.
 """
 import fcntl, json, os, pty, re, select, struct, sys, termios, time
@@ -10,9 +10,10 @@ spec = json.loads(sys.argv[1])
 pid, fd = pty.fork()
 if pid == 0:
     # A real terminal size (rows, columns): without it the prompts wrap at width zero.
-    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+    columns = spec.get("columns", 100)
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     os.chdir(spec["cwd"])
-    env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="40")
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(columns), LINES="40", **spec.get("env", {}))
     env.pop("CI", None)
     os.execvpe(spec["argv"][0], spec["argv"], env)
 
@@ -45,6 +46,7 @@ while time.time() < deadline and pump(0.1):
     pass
 _, status = os.waitpid(pid, 0)
 result = {
+    "raw": screen.decode("utf-8", "replace"),
     "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
     "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
     "screen": ansi.sub(b"", screen).decode("utf-8", "replace"),

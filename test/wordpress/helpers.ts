@@ -2,7 +2,6 @@
  * What the WordPress tests do with a generated plugin: generate it against the fake provider, fake keys shaped like
  * real ones, the settings form as an administrator submits it, notices as the page shows them.
  */
-import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { deriveNames, type ProjectNames } from '../../src/project/names.js';
@@ -10,24 +9,8 @@ import { generateProject, tempDir } from '../support/cli.js';
 import type { FakeProvider, ProviderId } from '../support/fake-provider.mjs';
 import { decodeEntities, hiddenFields, type WpSession } from '../support/wordpress-rig.js';
 
-/** Random characters of the key alphabet, so that every run uses keys no log has seen before. */
-function keyChars(length: number): string {
-  return randomBytes(length).toString('base64url').slice(0, length);
-}
-
-/** Obviously fake keys, shaped like each provider's (built at run time; never a real key). */
-export function fakeKey(provider: ProviderId): string {
-  switch (provider) {
-    case 'anthropic':
-      return `sk-ant-api03-${keyChars(93)}AA`;
-    case 'openai':
-      return `sk-proj-${keyChars(100)}`;
-    case 'google':
-      return `AIza${keyChars(35)}`;
-    default:
-      return `fake-${provider}-${keyChars(40)}`;
-  }
-}
+/** Fake keys for the plugin tests: the one module every test takes keys from. */
+export { fakeKey } from '../support/fake-keys.js';
 
 export interface GeneratedPlugin extends ProjectNames {
   /** Absolute path of the generated plugin folder (named by the slug). */
@@ -48,10 +31,11 @@ export async function generatePlugin(
 ): Promise<GeneratedPlugin> {
   const { dir: parent, cleanup } = tempDir('byok-wp-gen-');
   const baseUrls = fake ? providers.flatMap((id) => ['--base-url', `${id}=${fake.baseUrl(id)}`]) : [];
-  await generateProject(path.join(parent, 'plugin'), [
+  const names = deriveNames(name);
+  // The plugin folder named by its slug, as WordPress expects (a directory given with --name is used as given).
+  await generateProject(path.join(parent, names.slug), [
     '--pattern', 'wordpress', '--provider', providers.join(','), '--name', name, ...baseUrls, ...extraArgs,
   ]);
-  const names = deriveNames(name);
   const folders = readdirSync(parent);
   if (folders.length !== 1 || folders[0] !== names.slug) {
     throw new Error(`expected one folder named ${names.slug}, got ${folders.join(', ')}`);
@@ -83,7 +67,7 @@ export function restPath(plugin: ProjectNames): string {
 export async function submitSettings(
   session: WpSession,
   plugin: ProjectNames,
-  fields: { provider?: string; api_key?: string; model?: string },
+  fields: { provider?: string; api_key?: string; model?: string; daily_limit?: string },
   raw: Record<string, string> = {},
 ): Promise<string> {
   const page = await session.request(settingsPath(plugin));
@@ -94,6 +78,7 @@ export async function submitSettings(
   form[`${option}[model]`] = fields.model ?? decodeEntities(model ?? '');
   form[`${option}[api_key]`] = fields.api_key ?? '';
   if (fields.provider) form[`${option}[provider]`] = fields.provider;
+  if (fields.daily_limit) form[`${option}[daily_limit]`] = fields.daily_limit;
   Object.assign(form, raw);
   const posted = await session.request('/wp-admin/options.php', { form });
   if (posted.status !== 302) throw new Error(`options.php answered HTTP ${posted.status}: ${posted.text.slice(0, 500)}`);
