@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Suites whose code under test does not run on Node (the generated page in Chromium, the plugin in PHP): the
- * Node 22 and 24 runs (`.ci/test-node.sh`) leave them out, since the CLI that generates them is covered by the rest.
+ * Suites whose code under test does not run on Node (the generated page in Chromium, the plugin in PHP, the Worker
+ * in workerd): the Node 22 and 24 runs (`.ci/test-node.sh`) leave them out, since the CLI that generates them is
+ * covered by the rest.
  */
-export const NOT_NODE_SPECIFIC = ['test/browser-*.test.ts', 'test/wordpress-*.test.ts'];
+export const NOT_NODE_SPECIFIC = ['test/browser-*.test.ts', 'test/wordpress-*.test.ts', 'test/worker-*.test.ts'];
 
 export default defineConfig({
   test: {

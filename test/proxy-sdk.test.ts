@@ -3,9 +3,10 @@
 // only, never in a URL or a body.
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
+import http from 'node:http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MODELS, fakeAnswer, startFakeProvider, type FakeProvider, type RecordedRequest } from './support/fake-provider.mjs';
+import { DEFAULT_MODELS, fakeAnswer, spellKeys, startFakeProvider, type FakeProvider, type RecordedRequest } from './support/fake-provider.mjs';
 import { distinctiveKey, generateProxy, leakedParts, startProxyProcess, type RunningProxy } from './support/proxy-run.js';
 
 const providers = ['anthropic', 'openai', 'google', 'groq'] as const;
@@ -139,6 +140,78 @@ describe('@google/genai through the proxy', () => {
     ]);
     expect(fake.requests[1]!.query).toBe('alt=sse');
     expectKeyOnlyIn('x-goog-api-key', keys.google, fake.requests);
+  });
+});
+
+describe('a hostile upstream', () => {
+  /** A second local server, where a redirect from the provider points: it must never see a request. */
+  let elsewhere: http.Server;
+  let elsewhereUrl: string;
+  const reached: Array<{ url: string; headers: http.IncomingHttpHeaders }> = [];
+  beforeAll(async () => {
+    elsewhere = http.createServer((req, res) => {
+      reached.push({ url: req.url ?? '', headers: req.headers });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as import('node:net').AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => elsewhere.close(() => resolve())));
+
+  it('redirects the SDKs to another server: the proxy answers 502 and nothing reaches the other server', async () => {
+    const anthropic = new Anthropic({ apiKey: keys.anthropic, baseURL: `${proxy.url}/anthropic`, maxRetries: 0 });
+    const params = { model: DEFAULT_MODELS.anthropic[0]!, max_tokens: 16, messages: [{ role: 'user' as const, content: 'hi' }] };
+    fake.nextResponse('anthropic', { redirectTo: `${elsewhereUrl}/v1/messages`, status: 307 });
+    const refused = await anthropic.messages.create(params).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(Anthropic.InternalServerError);
+    expect((refused as InstanceType<typeof Anthropic.APIError>).status).toBe(502);
+
+    // x-api-key, as older clients send it: fetch would keep it across origins.
+    fake.nextResponse('anthropic', { redirectTo: `${elsewhereUrl}/v1/messages`, status: 308 });
+    const viaHeader = await fetch(`${proxy.url}/anthropic/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': keys.anthropic, 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
+    expect(viaHeader.status).toBe(502);
+
+    const ai = new GoogleGenAI({
+      apiKey: keys.google,
+      httpOptions: { baseUrl: `${proxy.url}/google`, retryOptions: { attempts: 1 } },
+    });
+    fake.nextResponse('google', { redirectTo: `${elsewhereUrl}/v1beta/models/x:generateContent`, status: 307 });
+    await expect(ai.models.generateContent({ model: DEFAULT_MODELS.google[0]!, contents: 'hi' })).rejects.toThrow(/502/);
+
+    expect(reached).toEqual([]);
+    const redirects = () => proxy.requestLog().filter((entry) => entry.error === 'upstream_redirect');
+    await expect.poll(() => redirects().map((entry) => [entry.provider, entry.status, entry.level])).toEqual([
+      ['anthropic', 502, 'error'],
+      ['anthropic', 502, 'error'],
+      ['google', 502, 'error'],
+    ]);
+  });
+
+  it('echoes the key in headers and in escaped error bodies: the SDK sees none of it', async () => {
+    const openai = new OpenAI({ apiKey: keys.openai, baseURL: `${proxy.url}/openai/v1`, maxRetries: 0 });
+    fake.nextResponse('openai', {
+      status: 401,
+      echoKey: true,
+      headers: {
+        'www-authenticate': 'Bearer error="invalid_token", token="{{key}}"',
+        'x-debug-key': '{{key:base64}}',
+        'x-debug-basic': 'Basic {{key:basic}}',
+      },
+      body: { error: { message: 'bad key {{key:json-unicode}} {{key:json-unicode-lower}} {{key:percent}} {{key:url}}', type: 'invalid_request_error' } },
+    });
+    const error = (await openai.models.list().catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+    const seen = JSON.stringify({ message: error.message, error: error.error, headers: [...(error.headers as Headers)] });
+    expect(seen).toContain('[redacted]');
+    for (const spelling of ['{{key}}', '{{key:base64}}', '{{key:basic}}', '{{key:json-unicode}}', '{{key:percent}}']) {
+      const spelled = spellKeys(spelling, keys.openai);
+      expect(seen.includes(spelled) || seen.includes(JSON.stringify(spelled).slice(1, -1)), spelling).toBe(false);
+    }
+    expect(leakedParts(seen, keys.openai)).toEqual([]);
   });
 });
 

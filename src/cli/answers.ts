@@ -117,7 +117,9 @@ function recordedOption(recorded: Answers | undefined, option: PatternDefinition
 /** An option flag of another pattern (possible when the pattern was chosen at a prompt, after the flags). */
 function refuseForeignOptions(pattern: PatternDefinition, given: Record<string, string>): void {
   for (const { pattern: owner, option } of allPatternOptions()) {
-    if (owner.id !== pattern.id && given[option.key] !== undefined) {
+    // Patterns may share a flag (`--rate-limit-store`): it is foreign only when the chosen pattern lacks it.
+    const shared = pattern.options.some((own) => own.key === option.key);
+    if (owner.id !== pattern.id && !shared && given[option.key] !== undefined) {
       throw new UsageError(`--${option.flag} applies to the ${owner.id} pattern, not ${pattern.id}.`);
     }
   }

@@ -12,7 +12,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 function addAnswerOptions(command: Command, mode: 'create' | 'update'): Command {
   const update = mode === 'update';
   command
-    .option('--provider <ids>', `comma-separated provider ids, the first is the default (${PROVIDER_IDS.join(', ')})`)
+    // Repeatable: `--provider openai --provider google` is `--provider openai,google` (commander would keep the last).
+    .option('--provider <ids>', `comma-separated provider ids, the first is the default (${PROVIDER_IDS.join(', ')}); repeatable`, collect)
     .option('--model <id=model>', 'default model for a provider (repeatable)', collect)
     .option(
       '--base-url <id=url>',
@@ -21,11 +22,17 @@ function addAnswerOptions(command: Command, mode: 'create' | 'update'): Command 
         : "replace a provider's origin, e.g. a self-hosted gateway (repeatable)",
       collect,
     );
-  for (const { pattern, option } of allPatternOptions()) {
-    const what = option.message.replace(/\?$/, '').toLowerCase();
+  // One flag per name, even when several patterns have it (`--rate-limit-store`: proxy and worker).
+  const flags = new Map<string, Array<ReturnType<typeof allPatternOptions>[number]>>();
+  for (const entry of allPatternOptions()) flags.set(entry.option.flag, [...(flags.get(entry.option.flag) ?? []), entry]);
+  for (const [flag, owners] of flags) {
+    const what = owners[0]!.option.message.replace(/\?$/, '').toLowerCase();
+    const argument = owners.map(({ option }) => option.argument).join('|');
+    const defaults = owners.map(({ pattern, option }) => (owners.length > 1 ? `${option.default} for ${pattern.id}` : option.default)).join(', ');
+    const patterns = owners.map(({ pattern }) => pattern.id).join(' and ');
     // commander names the value after the flag (`--rate-limit-store` -> `rateLimitStore`): the option's key.
     command.addOption(
-      new Option(`--${option.flag} <${option.argument}>`, `${pattern.id} pattern: ${what} (${update ? 'default: as recorded' : `default ${option.default}`})`),
+      new Option(`--${flag} <${argument}>`, `${patterns} pattern${owners.length > 1 ? 's' : ''}: ${what} (${update ? 'default: as recorded' : `default ${defaults}`})`),
     );
   }
   return command

@@ -2,6 +2,7 @@ import { browser } from './browser.js';
 import { proxy } from './proxy.js';
 import type { PatternDefinition as Definition, PatternOption } from './types.js';
 import { wordpress } from './wordpress.js';
+import { worker } from './worker.js';
 
 export type { NextStepsContext, PatternChoice, PatternOption, ProjectFacts } from './types.js';
 
@@ -10,7 +11,7 @@ export type { NextStepsContext, PatternChoice, PatternOption, ProjectFacts } fro
  * Each is one module in this folder (src/patterns/<id>.ts) owning everything pattern-specific, with its templates
  * in templates/<id>/. Adding a pattern is its module, its template folder and its tests, plus its entry here.
  */
-export const PATTERNS = [browser, wordpress, proxy] as const;
+export const PATTERNS = [browser, wordpress, proxy, worker] as const;
 
 /** A registered pattern id (`browser`, `wordpress`, ...). */
 export type PatternId = (typeof PATTERNS)[number]['id'];

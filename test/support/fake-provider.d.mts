@@ -41,9 +41,12 @@ export interface ResponseOverride {
   headers?: Record<string, string>;
   /**
    * Put the full key the client sent into the error body, as some upstreams do (for leak tests). With `body`,
-   * every '{{key}}' in it is replaced by the key.
+   * every '{{key}}' in it (and in `headers`) is replaced by the key; '{{key:json-unicode}}', '{{key:percent}}',
+   * '{{key:base64}}'... by the key spelled that way (see spellKeys).
    */
   echoKey?: boolean;
+  /** Answer a redirect (`status`, default 307) to this URL, with an empty body. */
+  redirectTo?: string;
   /** Wait this long before answering; alone, the normal answer follows. */
   delayMs?: number;
   /** Never answer: the request stays open until the client gives up or close(). */
@@ -94,3 +97,6 @@ export declare function keyEchoForms(key: string): Record<KeyEchoForm, string>;
 export declare function keyEchoText(key: string, forms?: readonly KeyEchoForm[]): string;
 
 export declare function startFakeProvider(options?: { port?: number; host?: string }): Promise<FakeProvider>;
+
+/** Every '{{key}}' and '{{key:<spelling>}}' in `text` replaced by the key, spelled that way (hostile upstream modes). */
+export declare function spellKeys(text: string, key: string): string;

@@ -34,6 +34,8 @@ import { randomBytes } from 'node:crypto';
  * @property {Record<string, string>} [headers]  added to (and winning over) the headers the fake would send
  * @property {boolean} [echoKey] put the full key the client sent into the error body, as some upstreams do. With a
  *                               `body`, every '{{key}}' in it is replaced by the key
+ *                               (and in `headers`), spelled as '{{key:json-unicode}}' etc. asks (see spellKeys)
+ * @property {string} [redirectTo]  answer a redirect (`status`, default 307) to this URL, with an empty body
  * @property {number} [delayMs]  wait before answering (alone: then answer normally)
  * @property {boolean} [hang]    never answer; the request stays open until the client gives up or close()
  * @property {true | KeyEchoForm[]} [echoKeyInStream]  answer a chat call with a stream that carries the key the
@@ -810,6 +812,54 @@ async function streamKeyEcho(/** @type {Ctx} */ ctx, /** @type {readonly KeyEcho
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// OpenRouter's OAuth PKCE flow: GET /auth is the consent page (an "Authorize" link back to callback_url with
+// ?code=), POST /api/v1/auth/keys trades {code, code_verifier, code_challenge_method} for {key}. The verifier
+// must hash (S256) to the challenge the consent page was given; a code works once, right or wrong.
+
+import { createHash } from 'node:crypto';
+
+/** @type {WeakMap<State, Map<string, { challenge: string, method: string }>>} */
+const oauthCodes = new WeakMap();
+const codesOf = (/** @type {State} */ state) => oauthCodes.get(state) ?? oauthCodes.set(state, new Map()).get(state);
+const escapeHtml = (/** @type {string} */ text) =>
+  text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+function openRouterConsent(/** @type {Ctx} */ ctx) {
+  const callback = ctx.searchParams.get('callback_url') ?? '';
+  const challenge = ctx.searchParams.get('code_challenge') ?? '';
+  const method = ctx.searchParams.get('code_challenge_method') ?? 'plain';
+  if (!/^https?:\/\//.test(callback) || !challenge) {
+    return sendError(ctx, 'bad_request', { message: 'callback_url (http or https) and code_challenge are required' });
+  }
+  const code = `fake-code-${randomHex(16)}`;
+  codesOf(ctx.state).set(code, { challenge, method });
+  const back = new URL(callback);
+  back.searchParams.set('code', code);
+  if (!writeHead(ctx, 200, { 'content-type': 'text/html; charset=utf-8' })) return;
+  ctx.res.end(`<!doctype html><html lang="en"><title>Fake OpenRouter: authorize</title>
+<h1>Connect to the fake OpenRouter</h1><p>An app asks for a key on your account.</p>
+<a href="${escapeHtml(back.href)}">Authorize</a></html>`);
+}
+
+function openRouterKeyFromCode(/** @type {Ctx} */ ctx) {
+  const { code, code_verifier: verifier, code_challenge_method: method } = ctx.body;
+  const issued = codesOf(ctx.state).get(String(code));
+  codesOf(ctx.state).delete(String(code));
+  const hashed = typeof verifier === 'string' && createHash('sha256').update(verifier).digest('base64url');
+  const valid = issued && method === issued.method && (method === 'S256' ? hashed === issued.challenge : verifier === issued.challenge);
+  if (!valid) return sendJson(ctx, 403, { error: { message: 'Invalid code or code_verifier', code: 403 } });
+  const key = `sk-or-v1-fa4e${randomHex(30)}`;
+  ctx.state.keys.set(key, { status: 'valid', models: undefined, providers: ['openrouter'] });
+  sendJson(ctx, 200, { key, user_id: 'fake-user' });
+}
+
+/** @type {Route[]} */
+const OPENROUTER_OAUTH_ROUTES = [
+  { method: 'GET', path: '/auth', handle: openRouterConsent, public: true },
+  { method: 'POST', path: '/api/v1/auth/keys', handle: openRouterKeyFromCode, public: true },
+];
+
+// ---------------------------------------------------------------------------------------------------------------
 // The providers: routes -> handlers, plus how each reads keys, shapes errors, does CORS and extra checks.
 
 /**
@@ -900,7 +950,7 @@ const PROVIDERS = {
     prefixes: ['/api/v1'],
     errors: openRouterErrors,
     publicModels: openRouterListModels,
-    extra: [{ method: 'GET', path: '/api/v1/key', handle: openRouterKeyInfo }],
+    extra: [{ method: 'GET', path: '/api/v1/key', handle: openRouterKeyInfo }, ...OPENROUTER_OAUTH_ROUTES],
   }),
   xai: openAiCompatible({
     prefixes: ['/v1'],
@@ -979,11 +1029,12 @@ async function applyOverride(/** @type {Ctx} */ ctx, /** @type {ResponseOverride
   if (o.echoKeyInStream) return streamKeyEcho(ctx, o.echoKeyInStream === true ? KEY_ECHO_FORMS : o.echoKeyInStream);
   if (o.delayMs) await pause(ctx.state, o.delayMs);
   if (ctx.closed) return true;
-  ctx.overrideHeaders = { ...o.headers };
+  ctx.overrideHeaders = o.echoKey && ctx.key ? hostileHeaders(o.headers, ctx.key) : { ...o.headers };
   ctx.echoKey = o.echoKey === true;
+  if (o.redirectTo !== undefined) return hostileRedirect(ctx, o);
   if (o.body !== undefined) {
     let text = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
-    if (o.echoKey && ctx.key) text = text.replaceAll('{{key}}', ctx.key);
+    if (o.echoKey && ctx.key) text = spellKeys(text, ctx.key);
     const type = typeof o.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
     if (writeHead(ctx, o.status ?? 200, { 'content-type': type })) ctx.res.end(text);
     return true;
@@ -1200,4 +1251,41 @@ function handleControl(/** @type {FakeProvider} */ fake,
   } catch (err) {
     return reply(400, { error: String(/** @type {Error} */ (err).message) });
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hostile upstream modes (used by the proxy's tests): redirects, and the key echoed in headers and in spellings
+// a redactor must see through. Kept in this region so the fake's other users are not affected.
+
+/**
+ * Every '{{key}}' replaced by the key, and every '{{key:<spelling>}}' by the key spelled that way:
+ * json-unicode (every character as \uXXXX, upper-case hex), json-unicode-lower, percent (every character as
+ * %xx, lower-case hex), url (encodeURIComponent), base64, basic (base64 of 'user:<key>').
+ * @param {string} text
+ * @param {string} key
+ */
+export function spellKeys(text, key) {
+  const each = (/** @type {(c: string) => string} */ spell) => [...key].map(spell).join('');
+  const hex = (/** @type {string} */ c, /** @type {number} */ digits) => c.charCodeAt(0).toString(16).padStart(digits, '0');
+  /** @type {Record<string, () => string>} */
+  const spellings = {
+    'json-unicode': () => each((c) => `\\u${hex(c, 4).toUpperCase()}`),
+    'json-unicode-lower': () => each((c) => `\\u${hex(c, 4)}`),
+    percent: () => each((c) => `%${hex(c, 2)}`),
+    url: () => encodeURIComponent(key),
+    base64: () => Buffer.from(key).toString('base64'),
+    basic: () => Buffer.from(`user:${key}`).toString('base64'),
+  };
+  return text.replaceAll('{{key}}', key).replace(/\{\{key:([\w-]+)\}\}/g, (match, name) => spellings[name]?.() ?? match);
+}
+
+/** The override's headers with the key spelled into them (see spellKeys). */
+function hostileHeaders(/** @type {Record<string, string> | undefined} */ headers, /** @type {string} */ key) {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, spellKeys(value, key)]));
+}
+
+/** A redirect, as a compromised or misconfigured upstream (or a captive portal in between) might answer. */
+function hostileRedirect(/** @type {Ctx} */ ctx, /** @type {ResponseOverride} */ o) {
+  if (writeHead(ctx, o.status ?? 307, { location: String(o.redirectTo), 'content-length': '0' })) ctx.res.end();
+  return true;
 }

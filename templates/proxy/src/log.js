@@ -1,8 +1,9 @@
 // Structured logs: one JSON line per request on stdout, plus start-up, shutdown and internal errors. Every
-// line goes through `redact` after it is serialised, so no field can carry a key by accident.
+// value goes through redaction before it is serialised, so no field can carry a key by accident, and no value
+// (whatever a client sends as its "key") can change the line around it: each line is valid JSON.
 
 import { LOG_LEVELS } from './config.js';
-import { redact } from './redact.js';
+import { createRedactor } from './redact.js';
 
 /** Request headers that may appear in a debug log; every other header (credentials above all) never does. */
 export const LOGGED_HEADERS = [
@@ -28,17 +29,20 @@ export function createLogger({ level = 'info', write = batchedStdout() } = {}) {
    */
   const log = (lineLevel, message, fields = {}, secrets = []) => {
     if (LOG_LEVELS.indexOf(lineLevel) < threshold) return;
+    const redactors = secrets.filter(Boolean).map((secret) => createRedactor(secret));
+    if (redactors.length === 0) redactors.push(createRedactor(undefined)); // the key shapes, still
+    // Messages and field names are this code's own; values may come from anywhere.
+    const clean = (/** @type {string} */ text) => redactors.reduce((result, redactor) => redactor(result), text);
     // The JSON object by hand around JSON.stringify of each value: the same text as JSON.stringify of the whole,
     // without first copying the fields into a new object (this runs once per request).
     let line = `{"time":"${now()}","level":"${lineLevel}","msg":${JSON.stringify(message)}`;
     for (const name in fields) {
       const value = fields[name];
       // Undefined (and functions) are left out, as JSON.stringify leaves them out of an object.
-      const json = JSON.stringify(value instanceof Error ? describeError(value) : value);
-      // Field names are this code's own identifiers; values may be anything.
+      const json = JSON.stringify(redactValue(value instanceof Error ? describeError(value) : value, clean));
       if (json !== undefined) line += `,"${name}":${json}`;
     }
-    write(`${redact(`${line}}`, secrets)}\n`);
+    write(`${line}}\n`);
   };
   return {
     enabled: (/** @type {string} */ lineLevel) => LOG_LEVELS.indexOf(lineLevel) >= threshold,
@@ -77,6 +81,23 @@ function isoClock() {
     }
     return text;
   };
+}
+
+/**
+ * `value` with every string in it redacted (objects and arrays copied; numbers, booleans and null as they are).
+ * @param {unknown} value
+ * @param {(text: string) => string} clean
+ * @returns {unknown}
+ */
+function redactValue(value, clean) {
+  if (typeof value === 'string') return clean(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Error) return redactValue(describeError(value), clean);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, clean));
+  /** @type {Record<string, unknown>} */
+  const copy = {};
+  for (const [name, item] of Object.entries(value)) copy[clean(name)] = redactValue(item, clean);
+  return copy;
 }
 
 /** An error as its name, code and message (JSON.stringify would give `{}`). */

@@ -16,7 +16,7 @@ import { CREDENTIAL_HEADERS, keyFromHeaders, keyParameterIn } from './keys.js';
 import { loggedHeaders } from './log.js';
 import { isSafePath } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
-import { redact } from './redact.js';
+import { createRedactor } from './redact.js';
 import { createUpstream } from './upstream.js';
 import { keyCheckOutcome, validateKey } from './validate-key.js';
 
@@ -98,6 +98,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
    * @property {import('./config.js').ProviderConfig} [provider]
    * @property {string} [path]
    * @property {string} [key]          the user's key: lives as long as the request, never logged
+ * @property {(text: string) => string} redact  removes the key, in any spelling, from a text
    * @property {string} [fingerprint]
    * @property {string} [code]         the proxy's reason for an answer it gave itself
    * @property {string} [upstreamError]  the provider's error type, or the network error's code
@@ -118,6 +119,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       provider: undefined,
       path: undefined,
       key: undefined,
+      redact: keepText,
       fingerprint: undefined,
       code: undefined,
       upstreamError: undefined,
@@ -164,6 +166,13 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       return fail(exchange, 503, 'shutting_down', message, { 'retry-after': '1' });
     }
 
+    // A value that cannot be a key is refused before it is used for anything (see keys.js).
+    const credential = keyFromHeaders(provider, req.headers, req.rawHeaders);
+    if (credential && 'implausible' in credential) {
+      const message = `Send your ${provider.label} API key in the ${keyHeaderHint(provider)} header: ${credential.implausible}.`;
+      return fail(exchange, 401, 'implausible_key', message);
+    }
+
     const validating = rest === '/byok/validate';
     const allowedMethods = validating ? VALIDATE_METHODS : FORWARDED_METHODS;
     if (!allowedMethods.includes(req.method ?? '')) {
@@ -182,9 +191,9 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       return fail(exchange, 400, 'key_in_query', message);
     }
 
-    const credential = keyFromHeaders(provider, req.headers);
     if (credential) {
       exchange.key = credential.key;
+      exchange.redact = createRedactor(credential.key, { shapes: false });
       exchange.fingerprint = fingerprint(credential.key);
     }
     const address = clientAddress(req, config.trustedHops);
@@ -241,9 +250,10 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     upstreamRequest.on('error', (error) => upstreamFailed(exchange, error));
     upstreamRequest.on('response', (response) => {
       const status = response.statusCode ?? 502;
+      if (status >= 300 && status < 400) return refuseRedirect(exchange, response);
       if (status >= 400) return relayError(exchange, response);
       if (status < 300 && exchange.fingerprint) limiter.trustKey(exchange.fingerprint);
-      const headers = returnedHeaders(response.rawHeaders, exchange.headers);
+      const headers = returnedHeaders(response.rawHeaders, exchange.headers, exchange.redact);
       res.writeHead(status, headers.list);
       // Server-sent events: tell the client at once that the stream has started.
       if (headers.eventStream) res.flushHeaders();
@@ -289,7 +299,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     response.on('end', () => {
       const encoding = response.headers['content-encoding'];
       const text = size <= MAX_ERROR_BODY_BYTES ? decode(Buffer.concat(chunks), encoding) : undefined;
-      const body = text === undefined ? undefined : redact(text, [exchange.key]);
+      const body = text === undefined ? undefined : exchange.redact(text);
       const outcome = keyCheckOutcome(provider, status, body ?? '');
       if (exchange.fingerprint && (outcome === 'invalid' || outcome === 'forbidden')) {
         limiter.distrustKey(exchange.fingerprint);
@@ -305,10 +315,25 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       if (!res.headersSent && !res.destroyed) {
         const length = String(Buffer.byteLength(body));
         const own = { ...exchange.headers, 'content-encoding': undefined, 'content-length': length };
-        res.writeHead(status, returnedHeaders(response.rawHeaders, own).list);
+        res.writeHead(status, returnedHeaders(response.rawHeaders, own, exchange.redact).list);
         res.end(body);
       }
     });
+  }
+
+  /**
+   * A redirect from the provider is never followed nor passed on. Passed on, the client's SDK would follow it
+   * and send the key to wherever `Location` points: fetch drops only `Authorization` across origins, and the
+   * Anthropic and Gemini SDKs send the key in `x-api-key` and `x-goog-api-key`.
+   * @param {Exchange} exchange
+   * @param {import('node:http').IncomingMessage} response
+   */
+  function refuseRedirect(exchange, response) {
+    response.resume();
+    exchange.upstreamError = `redirect_${response.statusCode}`;
+    const label = exchange.provider?.label ?? 'The provider';
+    const message = `${label} answered with a redirect, which the proxy does not pass on (it would take the key elsewhere).`;
+    fail(exchange, 502, 'upstream_redirect', message);
   }
 
   /**
@@ -496,6 +521,11 @@ function forwardedHeaders(incoming, provider, credential, host) {
   return headers;
 }
 
+/** @param {string} text */
+function keepText(text) {
+  return text;
+}
+
 /**
  * The encodings of an Accept-Encoding the proxy can decode (error answers are decoded to be redacted).
  * @param {string} accepted
@@ -512,10 +542,13 @@ function readableEncodings(accepted) {
  * The headers passed back to the client: the provider's, less those in NOT_RETURNED and its CORS answer, then
  * the proxy's own, which replace the provider's of the same name (an undefined one removes it). Read from
  * Node's raw list and written as one, so no object is built for them.
+ * Every value is scrubbed of the key: a provider (or a hostile upstream) may echo it in any header, such as
+ * `www-authenticate` or one of its own.
  * @param {string[]} raw  the provider's headers as received: [name, value, ...]
  * @param {Record<string, string | undefined>} own
+ * @param {(text: string) => string} redact
  */
-function returnedHeaders(raw, own) {
+function returnedHeaders(raw, own, redact) {
   /** @type {string[]} */
   const list = [];
   let eventStream = false;
@@ -523,7 +556,7 @@ function returnedHeaders(raw, own) {
     const name = raw[i].toLowerCase();
     if (NOT_RETURNED.has(name) || name.startsWith('access-control-') || Object.hasOwn(own, name)) continue;
     if (name === 'content-type') eventStream = raw[i + 1].startsWith('text/event-stream');
-    list.push(name, raw[i + 1]);
+    list.push(name, redact(raw[i + 1]));
   }
   for (const name in own) {
     const value = own[name];

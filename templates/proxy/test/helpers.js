@@ -12,6 +12,38 @@ export function fakeKey() {
   return `test-key-${randomBytes(16).toString('hex')}`;
 }
 
+/**
+ * The ways a server may spell a key it echoes: raw, JSON-escaped (short escapes, `\uXXXX` in either case),
+ * URL-encoded (either case), base64 (alone or inside `Basic user:key`), and a mixture of them.
+ * @param {string} key
+ * @returns {Record<string, string>}
+ */
+export function keySpellings(key) {
+  const unicode = (upper) => (character) => {
+    const hex = character.charCodeAt(0).toString(16).padStart(4, '0');
+    return `\\u${upper ? hex.toUpperCase() : hex}`;
+  };
+  const percent = (upper) => (character) => {
+    const hex = character.charCodeAt(0).toString(16).padStart(2, '0');
+    return `%${upper ? hex.toUpperCase() : hex}`;
+  };
+  const each = (spell) => [...key].map(spell).join('');
+  return {
+    raw: key,
+    json: JSON.stringify(key).slice(1, -1),
+    'json, slashes escaped': key.replaceAll('/', '\\/'),
+    'every character \\u-escaped, lower-case hex': each(unicode(false)),
+    'every character \\u-escaped, upper-case hex': each(unicode(true)),
+    'URL-encoded': encodeURIComponent(key),
+    'URL-encoded, lower-case hex': encodeURIComponent(key).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+    'every character percent-encoded': each(percent(false)),
+    mixed: [...key].map((character, i) => [(c) => c, unicode(i % 2), percent(i % 3)][i % 3](character)).join(''),
+    base64: Buffer.from(key).toString('base64'),
+    'base64 of user:key (Basic auth)': Buffer.from(`user:${key}`).toString('base64'),
+    'base64url, after two bytes': Buffer.from(`xy${key}z`).toString('base64url'),
+  };
+}
+
 /** The headers that carry `key` the way the provider's own SDK sends it. */
 export function keyHeaders(provider, key) {
   return { [provider.auth.header]: provider.auth.scheme ? `${provider.auth.scheme} ${key}` : key };

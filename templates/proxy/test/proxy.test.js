@@ -8,6 +8,7 @@ import {
   fakeKey,
   json,
   keyHeaders,
+  keySpellings,
   rawRequest,
   startStubProvider,
   startTestProxy,
@@ -331,6 +332,120 @@ describe('hardening', () => {
     assert.match(entry.keyFingerprint, /^[0-9a-f]{8}$/);
     assert.equal(typeof entry.durationMs, 'number');
     assert.ok(!proxy.lines.join('\n').includes(key));
+  });
+});
+
+describe('hostile clients and upstreams', () => {
+  let stub;
+  let proxy;
+  const url = () => `${proxy.url}/${first.id}${allowedPath(first)}`;
+  /** Every log line parses as JSON, and none holds the key in any spelling. */
+  const assertLogClean = (key) => {
+    for (const line of proxy.lines) {
+      JSON.parse(line);
+      for (const [name, spelling] of Object.entries(keySpellings(key))) assert.ok(!line.includes(spelling), name);
+    }
+  };
+  before(async () => {
+    stub = await startStubProvider();
+    proxy = await startTestProxy(stub, { RATE_LIMIT_BURST: '1000', IP_RATE_LIMIT_BURST: '1000' });
+  });
+  after(async () => {
+    await proxy.close();
+    await stub.close();
+  });
+
+  it('refuses values that cannot be keys with 401 before any other work; every log line stays valid JSON', async () => {
+    const header = first.auth.header;
+    const spell = (value) => (first.auth.scheme ? `${first.auth.scheme} ${value}` : value);
+    const values = ['"', '4', 'request', ':', 'short-key', `${fakeKey()}"`, `${fakeKey()}\\`, `${fakeKey()};x`];
+    const seen = stub.requests.length;
+    const logged = proxy.requestLog().length;
+    for (const value of values) {
+      const response = await rawRequest(proxy.url, `/${first.id}${allowedPath(first)}`, { headers: { [header]: spell(value) } });
+      assert.equal(response.status, 401, value);
+      assert.match(response.body, /Send your/);
+    }
+    // A header sent twice reaches Node as both values joined by ", ": which one did the client mean?
+    const twice = await rawRequest(proxy.url, `/${first.id}${allowedPath(first)}`, {
+      headers: { [header]: [spell(fakeKey()), spell(fakeKey())] },
+    });
+    assert.equal(twice.status, 401);
+    assert.match(twice.body, /more than once/);
+    assert.equal(stub.requests.length, seen, 'nothing reached the provider');
+    await eventually(() => proxy.requestLog().length >= logged + values.length + 1);
+    for (const entry of proxy.requestLog().slice(logged)) {
+      assert.equal(entry.msg, 'request');
+      assert.equal(entry.status, 401);
+      assert.equal(entry.error, 'implausible_key');
+      assert.equal(entry.keyFingerprint, undefined, 'no bucket, no fingerprint: nothing was done with it');
+    }
+    for (const line of proxy.lines) JSON.parse(line);
+  });
+
+  it('never passes on a redirect from the provider: 502 with its own code, logged', async () => {
+    for (const status of [301, 302, 303, 307, 308]) {
+      stub.next((req, res) => {
+        res.writeHead(status, { location: 'http://127.0.0.1:9/elsewhere/v1/messages', 'content-length': '0' });
+        res.end();
+      });
+      const logged = proxy.requestLog().length;
+      const response = await fetch(url(), {
+        method: 'POST',
+        headers: keyHeaders(first, fakeKey()),
+        body: '{}',
+        redirect: 'manual',
+      });
+      assert.equal(response.status, 502, String(status));
+      assert.equal(response.headers.get('location'), null);
+      assert.match(await response.text(), /redirect/);
+      await eventually(() => proxy.requestLog().length > logged);
+      const entry = proxy.requestLog()[logged];
+      assert.equal(entry.level, 'error');
+      assert.equal(entry.error, 'upstream_redirect');
+      assert.equal(entry.upstreamError, `redirect_${status}`);
+    }
+  });
+
+  it('scrubs the key from the provider’s response headers, in every spelling', async () => {
+    const key = fakeKey();
+    const spellings = Object.values(keySpellings(key));
+    const echo = {
+      'www-authenticate': `Bearer realm="api", error="invalid_token", token="${key}"`,
+      ...Object.fromEntries(spellings.map((spelling, i) => [`x-echo-${i}`, `seen ${spelling}`])),
+    };
+    for (const status of [200, 401]) {
+      stub.next((req, res) => json(res, status, { ok: status === 200 }, echo));
+      const response = await fetch(url(), { headers: keyHeaders(first, key) });
+      assert.equal(response.status, status);
+      const headers = JSON.stringify([...response.headers]);
+      for (const spelling of spellings) assert.ok(!headers.includes(spelling), spelling);
+      assert.match(response.headers.get('www-authenticate'), /token="\[redacted\]"/);
+      assert.equal(response.headers.get('x-echo-0'), 'seen [redacted]');
+    }
+    await eventually(() => proxy.requestLog().length > 0);
+    assertLogClean(key);
+  });
+
+  it('scrubs every spelling of the key from error bodies, in the answer and the logs', async () => {
+    const key = `${fakeKey()}/+=`;
+    for (const [name, spelling] of Object.entries(keySpellings(key))) {
+      // Written by hand, as an upstream that escapes every character would write it.
+      const body = `{"error":{"type":"invalid_request_error","message":"Incorrect API key provided: ${spelling}."}}`;
+      stub.next((req, res) => {
+        res.writeHead(401, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      });
+      const logged = proxy.requestLog().length;
+      const response = await fetch(url(), { headers: keyHeaders(first, key) });
+      assert.equal(response.status, 401);
+      const text = await response.text();
+      for (const other of Object.values(keySpellings(key))) assert.ok(!text.includes(other), `${name}: ${text}`);
+      // (Base64 keeps what encodes the neighbours, and the characters mixing their bits with the key's.)
+      assert.match(text, /Incorrect API key provided: \S*\[redacted\]\S*\./, name);
+      await eventually(() => proxy.requestLog().length > logged);
+    }
+    assertLogClean(key);
   });
 });
 

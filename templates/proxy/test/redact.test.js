@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger } from '../src/log.js';
 import { PROVIDERS } from '../src/providers.js';
-import { REDACTED, redact } from '../src/redact.js';
+import { REDACTED, createRedactor, redact } from '../src/redact.js';
+import { keySpellings } from './helpers.js';
 
 describe('redact', () => {
   it('removes the key by value, raw, JSON-escaped and URL-encoded', () => {
@@ -13,6 +14,27 @@ describe('redact', () => {
     assert.ok(!result.includes(JSON.stringify(key).slice(1, -1)));
     assert.ok(!result.includes(encodeURIComponent(key)));
     assert.match(result, /^raw \[redacted\] json "\[redacted\]" url \[redacted\]$/);
+  });
+
+  it('removes the key in every spelling a server might echo it in, and any mixture of them', () => {
+    const key = `test-key-${'ab12CD34/+='.repeat(3)}`;
+    const spellings = keySpellings(key);
+    for (const [name, spelling] of Object.entries(spellings)) {
+      const result = redact(`before ${spelling} after`, [key]);
+      assert.ok(!result.includes(spelling), name);
+      assert.ok(result.includes(REDACTED), name);
+      assert.ok(result.startsWith('before ') && result.endsWith(' after'), `${name}: ${result}`);
+    }
+    // A per-request redactor says the same.
+    const redactor = createRedactor(key);
+    for (const spelling of Object.values(spellings)) assert.ok(!redactor(`x ${spelling} y`).includes(spelling));
+  });
+
+  it('leaves text without the key alone', () => {
+    const key = `test-key-${'0123456789abcdef'.repeat(2)}`;
+    for (const text of ['{"error":{"message":"quota \\u00e9 %20 exceeded"}}', 'test-key-0123', key.slice(0, -1)]) {
+      assert.equal(redact(text, [key]), text);
+    }
   });
 
   it('scrubs bearer tokens and every provider’s key shape as a last net', () => {
@@ -36,5 +58,21 @@ describe('redact', () => {
     assert.equal(lines.length, 2);
     assert.ok(lines.every((line) => !line.includes('test-key-123456')));
     assert.equal(JSON.parse(lines[1]).error.message, 'upstream said [redacted]');
+  });
+
+  it('redacts each value before it is serialised: no key can rewrite the line around it', () => {
+    const lines = [];
+    const log = createLogger({ level: 'debug', write: (line) => lines.push(line) });
+    // Old redaction replaced these in the finished line: `"` broke the JSON, `4` changed the status,
+    // `request` erased the message.
+    for (const secret of ['"', '4', 'request', ':', '\\', ',"status":401']) {
+      log.info('request', { status: 401, path: '/v1/messages', error: 'implausible_key' }, [secret]);
+    }
+    for (const line of lines) {
+      const entry = JSON.parse(line);
+      assert.equal(entry.msg, 'request', line);
+      assert.equal(entry.status, 401, line);
+      assert.equal(entry.path, '/v1/messages', line);
+    }
   });
 });
