@@ -447,7 +447,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
    */
   function fail(exchange, status, code, message, headers = {}) {
     exchange.code = code;
-    const body = errorBody(exchange.provider?.family, status, code, message);
+    const body = errorBody({ family: exchange.provider?.family, status, code, message });
     return json(status, body, { ...exchange.headers, ...headers });
   }
 
