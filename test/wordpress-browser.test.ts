@@ -17,6 +17,8 @@ let page: Page;
 let plugin: GeneratedPlugin;
 /** Every document the browser loaded, to check that the key never came back to it. */
 const documents: string[] = [];
+/** The confirmation dialogs a test expects next, and what the user answers. Any other dialog fails the run. */
+const expectedDialogs: Array<{ message: RegExp; accept: boolean }> = [];
 
 beforeAll(async () => {
   [rig, fake, browser] = await Promise.all([
@@ -36,7 +38,11 @@ beforeAll(async () => {
     if (response.request().resourceType() === 'document') documents.push(await response.text().catch(() => ''));
   });
   page.on('dialog', (dialog) => {
-    throw new Error(`unexpected dialog: ${dialog.message()}`); // e.g. the name's alert(1) running
+    const answer = expectedDialogs.shift();
+    if (!answer || !answer.message.test(dialog.message())) {
+      throw new Error(`unexpected dialog: ${dialog.message()}`); // e.g. the name's alert(1) running
+    }
+    void (answer.accept ? dialog.accept() : dialog.dismiss());
   });
 });
 
@@ -117,11 +123,19 @@ describe('the settings page in Chromium', () => {
     await expect(page.getByLabel('Provider').inputValue()).resolves.toBe('anthropic');
   });
 
-  it('removes the key with "Remove key"', async () => {
+  it('asks before removing the key with "Remove key", and keeps it when the answer is no', async () => {
+    const question = /Remove the Anthropic key saved in this plugin\?/;
+    expectedDialogs.push({ message: question, accept: false });
+    await page.getByRole('button', { name: 'Remove key' }).click();
+    expect(expectedDialogs).toEqual([]);
+    expect(page.url()).not.toMatch(/key-removed/);
+    expect(await rig.sql(`SELECT COUNT(*) FROM wp_options WHERE option_name = '${plugin.functionPrefix}_api_keys'`)).toBe('1\n');
+
+    expectedDialogs.push({ message: question, accept: true });
     await Promise.all([page.waitForURL(/key-removed=1/), page.getByRole('button', { name: 'Remove key' }).click()]);
     expect(await noticeTexts()).toContain('Key removed.');
     expect(await page.getByRole('button', { name: 'Remove key' }).count()).toBe(0);
-    expect(await rig.sql(`SELECT COUNT(*) FROM wp_options WHERE option_name = '${plugin.functionPrefix}_api_key'`)).toBe('0\n');
+    expect(await rig.sql(`SELECT COUNT(*) FROM wp_options WHERE option_name = '${plugin.functionPrefix}_api_keys'`)).toBe('0\n');
   });
 
   it('never sent either key back to the browser, and left no PHP notice from the plugin', () => {

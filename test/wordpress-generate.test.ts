@@ -54,6 +54,7 @@ SELECTIONS.forEach((providers, index) => {
       plugin = await generatePlugin(name, providers, null);
       generated.push(plugin);
       expect(plugin.phpFiles.map((file) => path.relative(plugin.dir, file)).sort()).toEqual([
+        'includes/class-editor-sidebar.php',
         'includes/class-encryption.php',
         'includes/class-key-store.php',
         'includes/class-provider-client.php',
@@ -61,6 +62,8 @@ SELECTIONS.forEach((providers, index) => {
         'includes/class-redactor.php',
         'includes/class-rest-controller.php',
         'includes/class-settings-page.php',
+        'includes/class-site-health.php',
+        'includes/class-usage.php',
         'uninstall.php',
         `${plugin.slug}.php`,
       ].sort());
@@ -74,7 +77,7 @@ SELECTIONS.forEach((providers, index) => {
       expect(result.code, result.stderr).toBe(0);
       const report = JSON.parse(result.stdout) as { problems: string[]; stats: Record<string, number> };
       expect(report.problems).toEqual([]);
-      expect(report.stats.files).toBe(9);
+      expect(report.stats.files).toBe(12);
       expect(report.stats.i18n_calls).toBeGreaterThan(25);
     });
 
@@ -85,6 +88,7 @@ SELECTIONS.forEach((providers, index) => {
       expect(field('Plugin Name')).toBeTruthy();
       expect(field('Plugin Name')).not.toMatch(/\*\/|\?>/);
       expect(field('Requires at least')).toBe('6.1');
+      expect(field('Tested up to')).toBe('7.1');
       expect(field('Requires PHP')).toMatch(/^\d+\.\d+$/);
       expect(field('License')).toBe('GPLv2 or later');
       expect(field('Text Domain')).toBe(plugin.slug);
@@ -119,6 +123,11 @@ SELECTIONS.forEach((providers, index) => {
       const readme = read(plugin, 'readme.txt');
       expect(readme).toMatch(/^=== .+ ===\n/);
       expect(readme).toContain('Requires at least: 6.1');
+      expect(readme).toContain('Tested up to: 7.1');
+      expect(readme).toMatch(/^Contributors: .+$/m);
+      expect(readme).toContain('= WordPress 7 and Settings > Connectors =');
+      expect(readme).toMatch(/When both exist .+ the Connectors key is used/);
+      expect(readme).toContain('= Streaming =');
       expect(readme).toContain('Stable tag: 0.1.0');
       expect(readme).toContain('License: GPLv2 or later');
       const shortDescription = readme.split('\n\n')[1]!;
@@ -132,12 +141,19 @@ SELECTIONS.forEach((providers, index) => {
         expect(section).toContain(provider.links.privacy);
         expect(section).toContain(provider.keyCheck.path);
         expect(section).toMatch(/When an administrator saves a new API key/);
-        expect(section).toMatch(/Each time a logged-in user sends a prompt/);
+        expect(section).toMatch(/Each time an editor sends a prompt/);
       }
     });
 
+    it('has an editor script that parses, with no build step', async () => {
+      const script = path.join(plugin.dir, 'assets', 'editor-sidebar.js');
+      const checked = await spawnCollect(process.execPath, ['--check', script]);
+      expect(checked.code, checked.stderr).toBe(0);
+      expect(read(plugin, 'assets/editor-sidebar.js')).not.toMatch(/\bimport\b|\brequire\(/);
+    });
+
     it('holds no template noise', () => {
-      for (const file of [...plugin.phpFiles, path.join(plugin.dir, 'readme.txt')]) {
+      for (const file of [...plugin.phpFiles, path.join(plugin.dir, 'readme.txt'), path.join(plugin.dir, 'assets', 'editor-sidebar.js')]) {
         const text = readFileSync(file, 'utf8');
         // Handlebars syntax (a hostile name may itself contain "{{", shown as typed).
         expect(text, file).not.toMatch(/\{\{[#/^>!]|\{\{(?:id|php|raw|comment|md|html|attr|js|json|upper|else)\b/);

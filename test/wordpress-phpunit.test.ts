@@ -54,13 +54,24 @@ describe('PHPUnit on the generated encryption and redaction classes', () => {
     const restore = mutate(
       plugin,
       'includes/class-encryption.php',
-      'random_bytes( SODIUM_CRYPTO_SECRETBOX_NONCEBYTES )',
-      'str_repeat( "\\0", SODIUM_CRYPTO_SECRETBOX_NONCEBYTES )',
+      'random_bytes( SODIUM_CRYPTO_AEAD_XCHACHA20POLY1305_IETF_NPUBBYTES )',
+      'str_repeat( "\\0", SODIUM_CRYPTO_AEAD_XCHACHA20POLY1305_IETF_NPUBBYTES )',
     );
     try {
       const result = await phpunit(plugin);
       expect(result.code).not.toBe(0);
       expect(result.stdout).toContain('test_every_encryption_uses_a_fresh_nonce');
+    } finally {
+      restore();
+    }
+  });
+
+  it('fails when the ciphertext is no longer bound to its provider', async () => {
+    const restore = mutate(plugin, 'includes/class-encryption.php', "return self::CONTEXT . '|' . (string) $associated_data;", 'return self::CONTEXT;');
+    try {
+      const result = await phpunit(plugin);
+      expect(result.code).not.toBe(0);
+      expect(result.stdout).toContain('test_a_value_sealed_for_one_provider_does_not_open_for_another');
     } finally {
       restore();
     }

@@ -60,5 +60,6 @@ export const anthropic: ProviderDefinition = {
     keys: 'https://platform.claude.com/settings/keys',
     terms: 'https://www.anthropic.com/legal/commercial-terms',
     privacy: 'https://www.anthropic.com/legal/privacy',
+    limits: 'https://console.anthropic.com/settings/limits',
   },
 };

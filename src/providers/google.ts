@@ -61,5 +61,6 @@ export const google: ProviderDefinition = {
     keys: 'https://aistudio.google.com/app/apikey',
     terms: 'https://ai.google.dev/gemini-api/terms',
     privacy: 'https://policies.google.com/privacy',
+    limits: 'https://console.cloud.google.com/billing/budgets',
   },
 };

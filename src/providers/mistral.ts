@@ -18,5 +18,6 @@ export const mistral = openAiCompatible({
     keys: 'https://console.mistral.ai/api-keys',
     terms: 'https://mistral.ai/terms',
     privacy: 'https://mistral.ai/terms#privacy-policy',
+    limits: 'https://admin.mistral.ai/organization/billing',
   },
 });

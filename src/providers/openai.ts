@@ -26,5 +26,6 @@ export const openai = openAiCompatible({
     keys: 'https://platform.openai.com/api-keys',
     terms: 'https://openai.com/policies/terms-of-use',
     privacy: 'https://openai.com/policies/privacy-policy',
+    limits: 'https://platform.openai.com/settings/organization/limits',
   },
 });

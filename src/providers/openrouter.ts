@@ -17,5 +17,6 @@ export const openrouter = openAiCompatible({
     keys: 'https://openrouter.ai/settings/keys',
     terms: 'https://openrouter.ai/terms',
     privacy: 'https://openrouter.ai/privacy',
+    limits: 'https://openrouter.ai/settings/keys',
   },
 });

@@ -91,5 +91,7 @@ export interface ProviderDefinition {
     keys: string;
     terms: string;
     privacy: string;
+    /** Where the account owner sets a spending limit or budget (prepaid providers: where credit is topped up). */
+    limits: string;
   };
 }

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# A real WordPress for the end-to-end tests: Debian's WordPress 6.1 served by `php -S`, on MariaDB in a private data
+# A real WordPress for the end-to-end tests: Debian's WordPress 6.1 (or the tree WP_CORE names, such as the WordPress
+# 7 core .ci/install-rigs.sh puts in /usr/share/wordpress-7) served by `php -S`, on MariaDB in a private data
 # directory. No wp-cli (not packaged), no internet. The Debian packages come from .ci/install-rigs.sh.
 #
-#   wordpress-rig.sh start RIG_DIR WP_PORT   installs and serves http://127.0.0.1:WP_PORT; prints {"url":...} last
+#   [WP_CORE=DIR] wordpress-rig.sh start RIG_DIR WP_PORT   installs and serves http://127.0.0.1:WP_PORT; prints
+#                                                          {"url":...} last
 #   wordpress-rig.sh stop RIG_DIR            stops what start started there (safe to run again, or on nothing)
 #
-# start first stops whatever an earlier run left in RIG_DIR, so the rig can always be started again. Users:
-# admin/adminpass (administrator), editor/editorpass (editor), subscriber/subscriberpass (subscriber).
+# start first stops whatever an earlier run left in RIG_DIR, so the rig can always be started again. Users (login,
+# password login + "pass"): admin (administrator), editor, author, contributor and subscriber, each in that role.
 # Exit codes: 3 = WP_PORT is taken (the caller picks another port), anything else non-zero = broken rig.
 #
 # Pitfalls this script works around (each cost someone an afternoon):
@@ -59,7 +61,8 @@ start() {
   for command in php mariadbd mariadb-install-db mariadb mariadb-admin curl setsid; do
     command -v "$command" >/dev/null || die "$command is missing: run .ci/install-rigs.sh"
   done
-  [ -d /usr/share/wordpress/wp-includes ] || die "Debian's wordpress package is missing: run .ci/install-rigs.sh"
+  local core=${WP_CORE:-/usr/share/wordpress}
+  [ -f "$core/wp-includes/version.php" ] || die "no WordPress in $core: run sudo bash .ci/install-rigs.sh"
   case "$(realpath -m "$rig")" in /root|/root/*) die "RIG_DIR must not be under /root (mariadbd runs as mysql)";; esac
 
   stop "$rig"
@@ -80,8 +83,13 @@ start() {
     CREATE USER 'wp'@'localhost' IDENTIFIED BY 'wp'; GRANT ALL ON wp.* TO 'wp'@'localhost';"
 
   # --- a standalone WordPress tree
-  cp -rL /usr/share/wordpress "$rig/wp"
-  rm "$rig/wp/wp-config.php"
+  cp -rL "$core" "$rig/wp"
+  rm -f "$rig/wp/wp-config.php"
+  # Debian's WordPress 7 package ships no theme: lend it 6.1's default theme (the block editor wants an active one).
+  if [ -z "$(ls -A "$rig/wp/wp-content/themes" 2>/dev/null)" ]; then
+    mkdir -p "$rig/wp/wp-content/themes"
+    cp -rL /usr/share/wordpress/wp-content/themes/twentytwentythree "$rig/wp/wp-content/themes/"
+  fi
   mkdir -p "$rig/wp/wp-content/uploads" "$rig/wp/wp-content/mu-plugins"
   # The salts are plain values on lines of their own, so that tests can change one (to see the stored key become
   # undecryptable) with a plain text replacement.

@@ -19,8 +19,26 @@ const RIG_PREFIX = 'byok-wp-';
 export const USERS = {
   admin: { login: 'admin', password: 'adminpass' },
   editor: { login: 'editor', password: 'editorpass' },
+  author: { login: 'author', password: 'authorpass' },
+  contributor: { login: 'contributor', password: 'contributorpass' },
   subscriber: { login: 'subscriber', password: 'subscriberpass' },
 } as const;
+
+export interface WordPressCore {
+  /** The version as the tests name it. */
+  version: '6.1' | '7.1';
+  /** The tree the rig copies. */
+  dir: string;
+}
+
+/**
+ * The WordPress versions every end-to-end suite runs on: Debian 12's package (6.1) and Debian's current one (7.1,
+ * with Connectors and the AI Client), which .ci/install-rigs.sh unpacks beside it. WP7_CORE moves the latter.
+ */
+export const WORDPRESS_CORES: readonly WordPressCore[] = [
+  { version: '6.1', dir: '/usr/share/wordpress' },
+  { version: '7.1', dir: process.env.WP7_CORE ?? '/usr/share/wordpress-7' },
+];
 
 /** A port nobody listens on right now (the rig retries if another process takes it first). */
 function freePort(): Promise<number> {
@@ -184,15 +202,18 @@ export class WordPressRig {
     readonly socket: string,
   ) {}
 
-  /** Installs and serves a fresh WordPress. Stop it in afterAll. */
-  static async start(): Promise<WordPressRig> {
+  /** Installs and serves a fresh WordPress (Debian's 6.1 unless a core is given). Stop it in afterAll. */
+  static async start(core?: WordPressCore): Promise<WordPressRig> {
     await sweepAbandonedRigs();
     const dir = mkdtempSync(path.join(os.tmpdir(), RIG_PREFIX));
     writeFileSync(path.join(dir, 'owner.pid'), String(process.pid));
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       try {
-        const { stdout } = await run('bash', [RIG_SCRIPT, 'start', dir, String(port)], { timeout: 120_000 });
+        const { stdout } = await run('bash', [RIG_SCRIPT, 'start', dir, String(port)], {
+          timeout: 120_000,
+          env: core ? { ...process.env, WP_CORE: core.dir } : process.env,
+        });
         const { url, socket } = JSON.parse(stdout.trim().split('\n').pop()!) as { url: string; socket: string };
         return new WordPressRig(dir, url, socket);
       } catch (error) {

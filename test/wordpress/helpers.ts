@@ -31,10 +31,11 @@ export async function generatePlugin(
 ): Promise<GeneratedPlugin> {
   const { dir: parent, cleanup } = tempDir('byok-wp-gen-');
   const baseUrls = fake ? providers.flatMap((id) => ['--base-url', `${id}=${fake.baseUrl(id)}`]) : [];
-  await generateProject(path.join(parent, 'plugin'), [
+  const names = deriveNames(name);
+  // The plugin folder named by its slug, as WordPress expects (a directory given with --name is used as given).
+  await generateProject(path.join(parent, names.slug), [
     '--pattern', 'wordpress', '--provider', providers.join(','), '--name', name, ...baseUrls, ...extraArgs,
   ]);
-  const names = deriveNames(name);
   const folders = readdirSync(parent);
   if (folders.length !== 1 || folders[0] !== names.slug) {
     throw new Error(`expected one folder named ${names.slug}, got ${folders.join(', ')}`);
@@ -66,7 +67,7 @@ export function restPath(plugin: ProjectNames): string {
 export async function submitSettings(
   session: WpSession,
   plugin: ProjectNames,
-  fields: { provider?: string; api_key?: string; model?: string },
+  fields: { provider?: string; api_key?: string; model?: string; daily_limit?: string },
   raw: Record<string, string> = {},
 ): Promise<string> {
   const page = await session.request(settingsPath(plugin));
@@ -77,6 +78,7 @@ export async function submitSettings(
   form[`${option}[model]`] = fields.model ?? decodeEntities(model ?? '');
   form[`${option}[api_key]`] = fields.api_key ?? '';
   if (fields.provider) form[`${option}[provider]`] = fields.provider;
+  if (fields.daily_limit) form[`${option}[daily_limit]`] = fields.daily_limit;
   Object.assign(form, raw);
   const posted = await session.request('/wp-admin/options.php', { form });
   if (posted.status !== 302) throw new Error(`options.php answered HTTP ${posted.status}: ${posted.text.slice(0, 500)}`);

@@ -9,11 +9,23 @@ const KEY_PARAMETERS = new Set(['key', 'api_key', 'apikey', 'api-key', 'x-api-ke
 export const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'proxy-authorization']);
 
 /**
+ * Bounds for what can be a key. Every provider's keys are 32 to a few hundred visible ASCII characters without
+ * quotes, backslashes, commas or spaces. Anything else is refused before it is used for anything (a rate-limit
+ * bucket, a log line, a request upstream): a "key" of `"` or `4` would otherwise be removed from every text it
+ * appears in, and a value of `a, b` is two keys joined by a duplicated header, of which the Worker cannot tell
+ * which the client meant.
+ */
+const KEY_LENGTH = { min: 20, max: 1024 };
+const KEY_CHARACTERS = /^[\x21-\x7e]+$/;
+const NEVER_IN_KEYS = /["'`\\,;]/;
+
+/**
  * The key of a request, from the provider's own auth header or one of the headers its official SDKs use.
- * Returns the header it came in and its exact value, so the key is forwarded the way the client sent it.
+ * Returns the header it came in and its exact value, so the key is forwarded the way the client sent it; or,
+ * for a value that cannot be a key, why (the value itself is never repeated).
  * @param {{ auth: KeyHeader & { alsoAccepted?: KeyHeader[] } }} provider
- * @param {Headers} headers
- * @returns {{ key: string, header: string, value: string } | undefined}
+ * @param {Headers} headers  a header sent twice arrives joined by ", " (which no key contains)
+ * @returns {{ key: string, header: string, value: string } | { implausible: string, header: string } | undefined}
  */
 export function keyFromHeaders(provider, headers) {
   let credential = credentialIn(provider.auth, headers);
@@ -26,10 +38,18 @@ export function keyFromHeaders(provider, headers) {
  * @param {Headers} headers
  */
 function credentialIn(accepted, headers) {
-  const value = headers.get(accepted.header);
-  if (!value) return undefined;
-  const key = accepted.scheme ? /^Bearer[ \t]+([^ \t]+)[ \t]*$/i.exec(value)?.[1] : value.trim();
-  return key ? { key, header: accepted.header, value } : undefined;
+  const { header, scheme } = accepted;
+  const value = headers.get(header);
+  if (value === null || value.trim() === '') return undefined;
+  if (value.includes(', ')) return { implausible: `${header} was sent more than once`, header };
+  const key = scheme ? /^Bearer[ \t]+([^ \t]+)[ \t]*$/i.exec(value)?.[1] : value.trim();
+  if (key === undefined) return { implausible: `${header} is not "${scheme} <key>"`, header };
+  if (key.length < KEY_LENGTH.min) return { implausible: `the key in ${header} is too short to be a key`, header };
+  if (key.length > KEY_LENGTH.max) return { implausible: `the key in ${header} is too long to be a key`, header };
+  if (!KEY_CHARACTERS.test(key) || NEVER_IN_KEYS.test(key)) {
+    return { implausible: `the key in ${header} has characters keys never have`, header };
+  }
+  return { key, header, value };
 }
 
 /** The name of the first query parameter that looks like it carries a key, if any. */

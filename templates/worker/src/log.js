@@ -1,8 +1,9 @@
 // Structured logs: one JSON line per request through console.log, which Workers Logs (and `wrangler tail`)
-// collect. Every line goes through `redact` after it is serialised, so no field can carry a key by accident.
+// collect. Every value goes through redaction before it is serialised, so no field can carry a key by accident,
+// and no value (whatever a client sends as its "key") can change the line around it: each line is valid JSON.
 
 import { LOG_LEVELS } from './config.js';
-import { redact } from './redact.js';
+import { createRedactor } from './redact.js';
 
 /** Request headers that may appear in a debug log; every other header (credentials above all) never does. */
 export const LOGGED_HEADERS = [
@@ -27,12 +28,14 @@ export function createLogger({ level = 'info', write = (line) => console.log(lin
    */
   const log = (lineLevel, message, fields = {}, secrets = []) => {
     if (LOG_LEVELS.indexOf(lineLevel) < threshold) return;
+    const redactors = secrets.filter(Boolean).map((secret) => createRedactor(secret));
+    if (redactors.length === 0) redactors.push(createRedactor(undefined)); // the key shapes, still
+    // Messages and field names are this code's own; values may come from anywhere.
+    const clean = (/** @type {string} */ text) => redactors.reduce((result, redactor) => redactor(result), text);
+    /** @type {Record<string, unknown>} */
     const line = { time: new Date().toISOString(), level: lineLevel, msg: message };
-    for (const name in fields) {
-      const value = fields[name];
-      /** @type {Record<string, unknown>} */ (line)[name] = value instanceof Error ? describeError(value) : value;
-    }
-    write(redact(JSON.stringify(line), secrets));
+    for (const name in fields) line[name] = redactValue(fields[name], clean);
+    write(JSON.stringify(line));
   };
   return {
     enabled: (/** @type {string} */ lineLevel) => LOG_LEVELS.indexOf(lineLevel) >= threshold,
@@ -54,6 +57,23 @@ export function loggedHeaders(/** @type {Headers} */ headers) {
     if (value !== null) shown[name] = value;
   }
   return shown;
+}
+
+/**
+ * `value` with every string in it redacted (objects and arrays copied; numbers, booleans and null as they are).
+ * @param {unknown} value
+ * @param {(text: string) => string} clean
+ * @returns {unknown}
+ */
+function redactValue(value, clean) {
+  if (typeof value === 'string') return clean(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Error) return redactValue(describeError(value), clean);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, clean));
+  /** @type {Record<string, unknown>} */
+  const copy = {};
+  for (const [name, item] of Object.entries(value)) copy[clean(name)] = redactValue(item, clean);
+  return copy;
 }
 
 /** An error as its name, code and message (JSON.stringify would give `{}`). */

@@ -15,7 +15,7 @@ import { keyFromHeaders, keyParameterIn } from './keys.js';
 import { loggedHeaders } from './log.js';
 import { isSafePath } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
-import { redact } from './redact.js';
+import { createRedactor } from './redact.js';
 import { keyOutcome, validateKey } from './validate-key.js';
 
 /**
@@ -99,6 +99,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
    * @property {import('./config.js').ProviderConfig} [provider]
    * @property {string} [path]
    * @property {string} [key]          the user's key: lives as long as the request, never logged
+   * @property {(text: string) => string} redact  removes the key, in any spelling, from a text
    * @property {string} [fingerprint]
    * @property {string} [code]         the Worker's reason for an answer it gave itself
    * @property {string} [upstreamError]  the provider's error type, or what went wrong on the way
@@ -119,6 +120,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       provider: undefined,
       path: undefined,
       key: undefined,
+      redact: keepText,
       fingerprint: undefined,
       code: undefined,
       upstreamError: undefined,
@@ -160,6 +162,13 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     }
     if (request.method === 'OPTIONS') return preflight(exchange);
 
+    // A value that cannot be a key is refused before it is used for anything (see keys.js).
+    const credential = keyFromHeaders(provider, request.headers);
+    if (credential && 'implausible' in credential) {
+      const message = `Send your ${provider.label} API key in the ${keyHeaderHint(provider)} header: ${credential.implausible}.`;
+      return fail(exchange, 401, 'implausible_key', message);
+    }
+
     const validating = rest === '/byok/validate';
     const allowedMethods = validating ? VALIDATE_METHODS : FORWARDED_METHODS;
     if (!allowedMethods.includes(request.method)) {
@@ -178,9 +187,9 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       return fail(exchange, 400, 'key_in_query', message);
     }
 
-    const credential = keyFromHeaders(provider, request.headers);
     if (credential) {
       exchange.key = credential.key;
+      exchange.redact = createRedactor(credential.key, { shapes: false });
       exchange.fingerprint = await fingerprint(credential.key);
     }
     let decision;
@@ -235,8 +244,10 @@ export function createProxy({ config, limiter, fingerprint, log }) {
         method: request.method,
         headers,
         body,
-        // A redirect from the provider is never followed nor passed on: followed, it would carry the key to
-        // wherever it points; passed on, it would send the client there.
+        // A redirect from the provider is never followed nor passed on. Followed, it would carry the key to
+        // wherever it points; passed on, the client's SDK would follow it with the key (fetch drops only
+        // Authorization across origins, and the Anthropic and Gemini SDKs send the key in x-api-key and
+        // x-goog-api-key).
         redirect: 'manual',
         signal: abort.signal,
       });
@@ -251,7 +262,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       timer.stop();
       await response.body?.cancel();
       exchange.upstreamError = `redirect_${response.status}`;
-      return fail(exchange, 502, 'upstream_redirect', `${provider.label} answered with a redirect, which the proxy does not follow.`);
+      const message = `${provider.label} answered with a redirect, which the proxy does not pass on (it would take the key elsewhere).`;
+      return fail(exchange, 502, 'upstream_redirect', message);
     }
     if (response.status >= 400) {
       timer.stop();
@@ -260,7 +272,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     if (exchange.fingerprint) limiter.rememberKey(exchange.fingerprint);
     const answer = new Response(passThrough(exchange, response, timer, abort), {
       status: response.status,
-      headers: returnedHeaders(response.headers, exchange.headers),
+      headers: returnedHeaders(response.headers, exchange.headers, exchange.redact),
     });
     streaming.add(answer);
     return answer;
@@ -331,7 +343,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     } catch (error) {
       return upstreamFailed(exchange, error);
     }
-    const body = text === undefined ? undefined : redact(text, [exchange.key]);
+    const body = text === undefined ? undefined : exchange.redact(text);
     const outcome = keyOutcome(provider, status, body ?? '');
     if (exchange.fingerprint && (outcome === 'invalid' || outcome === 'forbidden')) {
       limiter.forgetKey(exchange.fingerprint);
@@ -343,7 +355,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     const described = describeError(body);
     exchange.upstreamError = described.type;
     exchange.upstreamMessage = described.message;
-    const headers = returnedHeaders(response.headers, exchange.headers);
+    const headers = returnedHeaders(response.headers, exchange.headers, exchange.redact);
     // The body was decoded to be read: it goes back as plain text.
     headers.delete('content-encoding');
     return new Response(body, { status, headers });
@@ -508,18 +520,25 @@ function forwardedHeaders(incoming, provider, credential) {
 
 /**
  * The headers passed back to the client: the provider's, less those in NOT_RETURNED and its CORS answer, then
- * the Worker's own, which replace the provider's of the same name.
+ * the Worker's own, which replace the provider's of the same name. Every value is scrubbed of the key: a
+ * provider (or a hostile upstream) may echo it in any header, such as `www-authenticate` or one of its own.
  * @param {Headers} upstream
  * @param {Record<string, string>} own
+ * @param {(text: string) => string} redact
  */
-function returnedHeaders(upstream, own) {
+function returnedHeaders(upstream, own, redact) {
   const headers = new Headers();
   for (const [name, value] of upstream) {
     if (NOT_RETURNED.has(name) || name.startsWith('access-control-')) continue;
-    headers.append(name, value);
+    headers.append(name, redact(value));
   }
   for (const name in own) headers.set(name, own[name]);
   return headers;
+}
+
+/** @param {string} text */
+function keepText(text) {
+  return text;
 }
 
 /**

@@ -1,6 +1,6 @@
 <?php
 /**
- * The generated plugin's encryption class: authenticated, versioned, never garbage.
+ * The generated plugin's encryption class: authenticated, bound to what the key is for, versioned, never garbage.
  */
 
 use PHPUnit\Framework\TestCase;
@@ -23,12 +23,12 @@ final class EncryptionTest extends TestCase {
 
 	public function test_stored_form_is_versioned_base64_without_the_plaintext() {
 		$stored = ( new Plugin_Encryption( 'site secret' ) )->encrypt( self::KEY );
-		$this->assertStringStartsWith( 'v1:', $stored );
-		$this->assertSame( Plugin_Encryption::PREFIX, 'v1:' );
+		$this->assertStringStartsWith( 'v2:', $stored );
+		$this->assertSame( Plugin_Encryption::PREFIX, 'v2:' );
 		$this->assertStringNotContainsString( self::KEY, $stored );
 		$raw = base64_decode( substr( $stored, 3 ), true );
 		$this->assertNotFalse( $raw );
-		$this->assertSame( SODIUM_CRYPTO_SECRETBOX_NONCEBYTES + strlen( self::KEY ) + SODIUM_CRYPTO_SECRETBOX_MACBYTES, strlen( $raw ) );
+		$this->assertSame( SODIUM_CRYPTO_AEAD_XCHACHA20POLY1305_IETF_NPUBBYTES + strlen( self::KEY ) + SODIUM_CRYPTO_AEAD_XCHACHA20POLY1305_IETF_ABYTES, strlen( $raw ) );
 		$this->assertStringNotContainsString( self::KEY, $raw );
 	}
 
@@ -37,10 +37,26 @@ final class EncryptionTest extends TestCase {
 		$first      = base64_decode( substr( $encryption->encrypt( self::KEY ), 3 ) );
 		$second     = base64_decode( substr( $encryption->encrypt( self::KEY ), 3 ) );
 		$this->assertNotSame(
-			substr( $first, 0, SODIUM_CRYPTO_SECRETBOX_NONCEBYTES ),
-			substr( $second, 0, SODIUM_CRYPTO_SECRETBOX_NONCEBYTES )
+			substr( $first, 0, SODIUM_CRYPTO_AEAD_XCHACHA20POLY1305_IETF_NPUBBYTES ),
+			substr( $second, 0, SODIUM_CRYPTO_AEAD_XCHACHA20POLY1305_IETF_NPUBBYTES )
 		);
 		$this->assertNotSame( $first, $second );
+	}
+
+	public function test_a_value_sealed_for_one_provider_does_not_open_for_another() {
+		$encryption = new Plugin_Encryption( 'site secret' );
+		$stored     = $encryption->encrypt( self::KEY, 'anthropic' );
+		$this->assertSame( self::KEY, $encryption->decrypt( $stored, 'anthropic' ) );
+		$this->assertNull( $encryption->decrypt( $stored, 'openai' ) );
+		$this->assertNull( $encryption->decrypt( $stored ) );
+	}
+
+	public function test_the_key_id_tells_whether_the_secrets_changed_without_revealing_them() {
+		$id = ( new Plugin_Encryption( 'site secret' ) )->key_id();
+		$this->assertMatchesRegularExpression( '/^[0-9a-f]{16}$/', $id );
+		$this->assertSame( $id, ( new Plugin_Encryption( 'site secret' ) )->key_id() );
+		$this->assertNotSame( $id, ( new Plugin_Encryption( 'rotated secret' ) )->key_id() );
+		$this->assertStringNotContainsString( $id, bin2hex( hash_hkdf( 'sha256', 'site secret', 32, Plugin_Encryption::CONTEXT ) ) );
 	}
 
 	public function test_other_secrets_decrypt_to_null_not_garbage() {
@@ -61,7 +77,7 @@ final class EncryptionTest extends TestCase {
 		for ( $i = 0; $i < strlen( $raw ); $i += 7 ) {
 			$altered    = $raw;
 			$altered[ $i ] = chr( ord( $altered[ $i ] ) ^ 1 );
-			$this->assertNull( $encryption->decrypt( 'v1:' . base64_encode( $altered ) ), "byte $i flipped" );
+			$this->assertNull( $encryption->decrypt( 'v2:' . base64_encode( $altered ) ), "byte $i flipped" );
 		}
 	}
 
@@ -77,14 +93,15 @@ final class EncryptionTest extends TestCase {
 		return array(
 			'null'               => array( null ),
 			'false'              => array( false ),
-			'array'              => array( array( 'v1:' ) ),
+			'array'              => array( array( 'v2:' ) ),
 			'empty'              => array( '' ),
 			'the plain key'      => array( self::KEY ),
-			'prefix only'        => array( 'v1:' ),
-			'not base64'         => array( 'v1:***not base64***' ),
-			'too short'          => array( 'v1:' . base64_encode( str_repeat( "\0", 39 ) ) ),
+			'prefix only'        => array( 'v2:' ),
+			'not base64'         => array( 'v2:***not base64***' ),
+			'too short'          => array( 'v2:' . base64_encode( str_repeat( "\0", 39 ) ) ),
 			'truncated'          => array( substr( $valid, 0, -8 ) ),
-			'unknown version'    => array( 'v2:' . substr( $valid, 3 ) ),
+			'unknown version'    => array( 'v3:' . substr( $valid, 3 ) ),
+			'the old format'     => array( 'v1:' . substr( $valid, 3 ) ),
 			'no version'         => array( substr( $valid, 3 ) ),
 		);
 	}

@@ -21,10 +21,14 @@ function wp_new_blog_notification( $blog_title, $blog_url, $user_id, $password )
 if ( ! is_blog_installed() ) {
 	wp_install( 'BYOK Rig', 'admin', 'admin@example.com', false, '', 'adminpass' );
 }
+// A tree without WordPress's default theme (Debian's WordPress 7 package) gets the one the rig copied in.
+if ( ! wp_get_theme()->exists() ) {
+	switch_theme( 'twentytwentythree' );
+}
 update_option( 'siteurl', $argv[2] );
 update_option( 'home', $argv[2] );
 
-foreach ( array( 'editor', 'subscriber' ) as $rig_role ) {
+foreach ( array( 'editor', 'author', 'contributor', 'subscriber' ) as $rig_role ) {
 	if ( ! username_exists( $rig_role ) ) {
 		$rig_id = wp_insert_user(
 			array(
