@@ -54,7 +54,13 @@ check_rigs() {
   need git has git
   need zip has zip
   need unzip has unzip
+  for major in $NODE_MAJORS; do
+    need "Node $major in .rigs/" sh -c ".rigs/node-$major/node_modules/.bin/node --version | grep -q '^v$major\\.'"
+  done
 }
+
+# The Node majors the suites also run on (.ci/test-node.sh) and that wrangler needs (22): no root needed for these.
+NODE_MAJORS="22 24"
 
 install_command="bash .ci/install-rigs.sh"
 [ "$(id -u)" = 0 ] || install_command="sudo $install_command"
@@ -112,6 +118,9 @@ if ! grep -qs "wp_version = '7\." "$WP7_CORE/wp-includes/version.php"; then
   "${as_root[@]}" rm -rf "$WP7_CORE"
   "${as_root[@]}" mv "$WP7_CORE.tmp" "$WP7_CORE"
 fi
+
+# --- Node 22 and 24 from the npm registry, into .rigs/ (as the user running this, not root) --------------------
+bash .ci/install-node.sh $NODE_MAJORS
 
 # A missing rig is an error, never a silently skipped suite.
 check_rigs

@@ -26,6 +26,15 @@ export class CancelledError extends Error {
   }
 }
 
+/**
+ * The file system refused what the user asked for (no permission, read-only, full): said in their words, about
+ * their path, without a stack trace to ask for. Exit 1.
+ */
+export class WriteRefusedError extends Error {
+  override name = 'WriteRefusedError';
+  readonly exitCode = EXIT.failure;
+}
+
 export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError || error instanceof CancelledError) return error.exitCode;
   return EXIT.failure;

@@ -3,7 +3,7 @@ import type { RawFlags } from './cli/flags.js';
 import { processIo, type Io } from './cli/io.js';
 import { interruptedMessage, progress } from './cli/progress.js';
 import { buildProgram, commanderOutcome } from './cli/program.js';
-import { CancelledError, EXIT, exitCodeOf, UsageError } from './errors.js';
+import { CancelledError, EXIT, exitCodeOf, UsageError, WriteRefusedError } from './errors.js';
 import { generatorInfo } from './project/package-root.js';
 import type { UpdateFlags } from './update/index.js';
 
@@ -55,7 +55,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     const code = exitCodeOf(error);
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof CancelledError) io.stderr.write(`${message}\n`);
-    else if (error instanceof UsageError) io.stderr.write(`error: ${message}\n`);
+    else if (error instanceof UsageError || error instanceof WriteRefusedError) io.stderr.write(`error: ${message}\n`);
     else io.stderr.write(`error: ${message}${debug ? '' : ' (run with --debug for details)'}\n`);
     if (debug && error instanceof Error && !(error instanceof UsageError)) io.stderr.write(`${error.stack}\n`);
     if (json) io.stdout.write(`${JSON.stringify({ error: message, exitCode: code })}\n`);

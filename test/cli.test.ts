@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPattern, PATTERN_IDS } from '../src/patterns/index.js';
+import { FAIL_AFTER_ENV } from '../src/project/transaction.js';
 import { generateProject, repoRoot, runCli, tempDir } from './support/cli.js';
 
 let work: { dir: string; cleanup: () => void };
@@ -46,7 +47,7 @@ describe('create-byok, non-interactively', () => {
   ])('generates the %s pattern with a manifest whose hashes match the files', async (pattern, args, expected) => {
     const dir = target(`gen-${pattern}`);
     const result = await generateProject(dir, ['--pattern', pattern, ...args]);
-    const root = findPattern(pattern)!.folderIsSlug ? path.join(work.dir, 'acme-helper') : dir;
+    const root = dir; // with --name, the directory given is the one written, a WordPress plugin's included
     const files = listFiles(root);
     for (const file of expected) expect(files).toContain(file);
     const manifest = JSON.parse(readFileSync(path.join(root, 'byok.json'), 'utf8'));
@@ -183,7 +184,7 @@ describe('create-byok, non-interactively', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('plugin slug and text domain openai-helper');
     expect(result.stderr).toContain('helper-for-openai');
-    expect(existsSync(path.join(work.dir, 'openai-helper', 'openai-helper.php'))).toBe(true);
+    expect(existsSync(path.join(work.dir, 'wp', 'openai-helper.php'))).toBe(true);
   });
 
   it('initialises git with an initial commit, but not inside an existing work tree', async () => {
@@ -210,15 +211,18 @@ describe('create-byok, non-interactively', () => {
   });
 
   it('reports a runtime failure as one line with exit 1, and the stack only with --debug', async () => {
-    // A directory name longer than the file system allows: the OS refuses it while writing.
-    const tooLong = target('x'.repeat(300));
-    const result = await runCli([tooLong, '--pattern', 'proxy', '--provider', 'openai', '--name', 'ok', '--no-git']);
+    // A write that fails half-way (the transaction's test hook), into an existing empty directory.
+    const failing = target('fails-half-way');
+    mkdirSync(failing);
+    const env = { [FAIL_AFTER_ENV]: '3' };
+    const result = await runCli([failing, '--pattern', 'proxy', '--provider', 'openai', '--name', 'ok', '--no-git'], { env });
     expect(result.code).toBe(1);
     const errorLines = result.stderr.trim().split('\n').filter((line) => line.startsWith('error:'));
     expect(errorLines).toHaveLength(1);
-    expect(errorLines[0]).toMatch(/ENAMETOOLONG/);
+    expect(errorLines[0]).toMatch(/every file was put back as it was/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
-    const debug = await runCli([tooLong, '--pattern', 'proxy', '--provider', 'openai', '--name', 'ok', '--no-git', '--debug']);
+    expect(readdirSync(failing)).toEqual([]);
+    const debug = await runCli([failing, '--pattern', 'proxy', '--provider', 'openai', '--name', 'ok', '--no-git', '--debug'], { env });
     expect(debug.code).toBe(1);
     expect(debug.stderr).toMatch(/\n\s+at /);
     expect(readdirSync(work.dir).filter((entry) => entry.includes('create-byok-'))).toEqual([]);

@@ -35,7 +35,7 @@ describe('flag resolution', () => {
   });
 
   it('resolves with --yes to defaults and prints a command line that repeats the run exactly', async () => {
-    const flags = parseFlags({ ...base, pattern: 'proxy', provider: 'openai,google', model: ['google=gemini-x'], baseUrl: ['openai=http://127.0.0.1:9/openai'], name: "It's mine" });
+    const flags = parseFlags({ ...base, pattern: 'proxy', provider: ['openai,google'], model: ['google=gemini-x'], baseUrl: ['openai=http://127.0.0.1:9/openai'], name: "It's mine" });
     const resolved = await resolveCreate('apps/my proxy', flags, { cwd: '/work', yes: true, force: false });
     expect(resolved.targetDir).toBe('/work/apps/my proxy');
     expect(resolved.answers).toEqual({

@@ -1,7 +1,7 @@
 // Issue 10: the CLI as a newcomer meets it, driven as they drive it: the built CLI in a real pseudo-terminal for
 // the interactive points, spawned without a terminal for the rest.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath, repoRoot, runCli, tempDir } from './support/cli.js';
@@ -65,5 +65,122 @@ describe('next steps (issue 10, point 4)', () => {
     expect(result.exit).toBe(0);
     const lines = result.screen.split(/\r?\n/).map((line) => line.trim());
     for (const step of expected) expect(lines, `"${step}" is not one whole line`).toContain(step);
+  });
+});
+
+describe('smaller things a newcomer hits (issue 10, point 4)', () => {
+  const base = ['--pattern', 'proxy', '--yes', '--no-git', '--no-install', '--json'];
+  const create = (args: string[], cwd = work.dir) => runCli(args, { cwd });
+
+  it('merges repeated --provider flags in order instead of dropping the first, and refuses one named twice', async () => {
+    const merged = await create(['providers-merged', '--provider', 'openai', '--provider', 'google,anthropic', ...base]);
+    expect(merged.code).toBe(0);
+    expect(JSON.parse(merged.stdout).providers).toEqual(['openai', 'google', 'anthropic']);
+    const twice = await create(['providers-twice', '--provider', 'openai', '--provider', 'openai', ...base]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/--provider names openai twice/);
+  });
+
+  it('warns when a base URL would send keys over plain http to another machine, not for loopback', async () => {
+    const remote = await create(['http-remote', '--provider', 'openai', '--base-url', 'openai=http://gw.example.com/v', ...base, '--dry-run']);
+    expect(remote.code).toBe(0);
+    expect(remote.stderr).toMatch(/plain http: your users' OpenAI keys would cross the network unencrypted/);
+    for (const url of ['http://127.0.0.1:9/openai', 'http://localhost:9', 'http://[::1]:9', 'https://gw.example.com']) {
+      const local = await create(['http-local', '--provider', 'openai', '--base-url', `openai=${url}`, ...base, '--dry-run']);
+      expect(local.code, url).toBe(0);
+      expect(local.stderr, url).not.toMatch(/plain http/);
+    }
+  });
+
+  it('refuses a base URL whose port is empty (it would silently become 80)', async () => {
+    for (const url of ['http://127.0.0.1:', 'http://127.0.0.1:/openai', 'https://[::1]:']) {
+      const result = await create(['empty-port', '--provider', 'openai', '--base-url', `openai=${url}`, ...base]);
+      expect(result.code, url).toBe(2);
+      expect(result.stderr, url).toMatch(/the port after ":" is empty/);
+    }
+  });
+
+  it('says what is wrong with a directory name that is too long, in the user\'s words; one that fits is written', async () => {
+    const tooLong = await create(['b'.repeat(300), '--provider', 'openai', ...base]);
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toMatch(/the name "b{20}\.\.\." is 300 bytes long, and file systems allow 255 at most/);
+    expect(tooLong.stderr).not.toMatch(/ENAMETOOLONG|mkdtemp|create-byok-/);
+    // 240 characters is a valid name: the staging folder beside it must not be what makes it fail.
+    const fits = await create(['c'.repeat(240), '--provider', 'openai', ...base]);
+    expect(fits.code, fits.stderr).toBe(0);
+  });
+
+  it('says which folder it may not write in, without the staging folder or a raw error code', () => {
+    const root = tempDir('byok-readonly-');
+    try {
+      chmodSync(root.dir, 0o755);
+      const readOnly = path.join(root.dir, 'ro');
+      mkdirSync(readOnly, { mode: 0o555 });
+      chmodSync(readOnly, 0o555);
+      // As root every folder is writable: run the CLI as nobody then, as a user without the permission would.
+      const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const result = spawnSync(process.execPath, [binPath, 'ro/sub/app', '--provider', 'openai', ...base], {
+        cwd: root.dir,
+        encoding: 'utf8',
+        env: { ...process.env, CI: '' },
+        ...asNobody,
+      });
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stderr).toContain('error: Cannot create ro/sub/app: you do not have permission to write in ro. Nothing was written');
+      expect(result.stderr).not.toMatch(/EACCES|mkdtemp|create-byok-|--debug/);
+      expect(readdirSync(readOnly)).toEqual([]);
+    } finally {
+      root.cleanup();
+    }
+  });
+
+  it('uses a WordPress directory the user named as given; the slug folder only when the directory is the name', async () => {
+    const named = await create(['sub/dir/x-wp', '--name', 'Foo Bar', '--provider', 'openai', '--pattern', 'wordpress', '--yes', '--no-git', '--json']);
+    expect(named.code, named.stderr).toBe(0);
+    const report = JSON.parse(named.stdout);
+    expect(report.directory).toBe(path.join(work.dir, 'sub/dir/x-wp'));
+    expect(existsSync(path.join(work.dir, 'sub/dir/x-wp/foo-bar.php'))).toBe(true);
+    expect(existsSync(path.join(work.dir, 'sub/dir/foo-bar'))).toBe(false);
+    expect(report.command).toContain('sub/dir/x-wp');
+    expect(report.nextSteps).toContain("zip -r x-wp.zip x-wp -x 'x-wp/byok.json' 'x-wp/.*'   # or: wp dist-archive x-wp");
+
+    const asName = await create(['plugins/Acme Helper', '--provider', 'openai', '--pattern', 'wordpress', '--yes', '--no-git', '--json']);
+    expect(JSON.parse(asName.stdout).directory).toBe(path.join(work.dir, 'plugins/acme-helper'));
+  });
+
+  it('--force over a create-byok project lists only the files whose content changes, and points to update', async () => {
+    expect((await create(['forced', '--provider', 'openai', ...base])).code).toBe(0);
+    writeFileSync(path.join(work.dir, 'forced/README.md'), 'my notes\n');
+    const forced = await create(['forced', '--provider', 'openai', ...base, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(forced.stdout).overwritten).toEqual(['README.md']);
+    expect(forced.stderr.match(/overwrote /g)).toHaveLength(1);
+    expect(forced.stderr).toMatch(/already holds a create-byok project \(byok\.json\)\. To change it and keep your edits, run npx create-byok update forced instead/);
+  });
+
+  it('update without a terminal shows the changes and a count of unchanged files, and says a deleted file stays deleted', async () => {
+    expect((await create(['to-update', '--provider', 'openai', ...base])).code).toBe(0);
+    rmSync(path.join(work.dir, 'to-update/.env.example'));
+    const result = await runCli(['update', 'to-update', '--provider', 'openai,google'], { cwd: work.dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toMatch(/^\s*unchanged\s/m);
+    expect(result.stdout).toMatch(/^\s*\d+ files unchanged$/m);
+    expect(result.stdout).toMatch(/^\s*updated\s+src\/providers\.js$/m);
+    expect(result.stdout).toMatch(/^\s*skipped\s+\.env\.example {2}\(you deleted it, so it stays deleted; --restore brings it back\)$/m);
+    expect(result.stdout).not.toMatch(/kept\s+\.env\.example/);
+  });
+
+  it('a folder named "-" gets a cd that enters it (cd - would go back to the previous directory)', async () => {
+    const result = await create(['-', '--provider', 'openai', ...base]);
+    expect(result.code, result.stderr).toBe(0);
+    const [cd] = JSON.parse(result.stdout).nextSteps as string[];
+    expect(cd).toBe('cd ./-');
+    expect(execFileSync('sh', ['-c', `${cd} && basename "$PWD"`], { cwd: work.dir, encoding: 'utf8' }).trim()).toBe('-');
+  });
+
+  it('the summary keeps the proper noun: "a WordPress site"', () => {
+    const result = runInPty(['proper-noun', '--pattern', 'wordpress', '--provider', 'openai', '--no-git'], [['Create the project?', [KEY.down, KEY.enter]]]);
+    expect(result.exit).toBe(130);
+    expect(result.screen).toContain('Pattern:   wordpress (a WordPress site)');
   });
 });

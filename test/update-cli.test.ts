@@ -335,7 +335,7 @@ describe.each(CASES)('update, $pattern pattern', (c) => {
     const { result, report } = await updateJson(dir, c.change);
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(path.join(dir, deleted))).toBe(false);
-    expect(report.files.find((entry) => entry.file === deleted)).toMatchObject({ status: 'kept', reason: expect.stringMatching(/deleted.*--restore/) });
+    expect(report.files.find((entry) => entry.file === deleted)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/deleted.*--restore/) });
     expect(readFileSync(path.join(dir, 'notes', 'mine.md'), 'utf8')).toBe('# my notes\n');
     expect(readFileSync(path.join(dir, 'extra.js'), 'utf8')).toBe('export const mine = 1;\n');
     expect(report.files.map((entry) => entry.file)).not.toContain('extra.js');

@@ -150,7 +150,7 @@ describe('planUpdate', () => {
     const status = Object.fromEntries(plan.map((entry) => [entry.file, entry.status]));
     expect(status).toEqual({
       'clash.js': 'conflict',
-      'deleted.js': 'kept',
+      'deleted.js': 'skipped',
       'dir.js': 'conflict',
       'edited.js': 'merged',
       'gone-edited.js': 'kept',

@@ -1,11 +1,15 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { findProvider } from '../providers/index.js';
 import { findPattern } from '../patterns/index.js';
 import { nextSteps } from '../patterns/next-steps.js';
 import { generate } from '../project/generate.js';
+import { MANIFEST_FILE } from '../project/manifest.js';
+import { shellQuote } from '../project/shell.js';
 import { packageManagerFromUserAgent } from '../project/package-manager.js';
 import { initGit, installDependencies } from '../project/post-steps.js';
 import { checkObstacles, planWrite, writeProject } from '../project/write.js';
-import { parseFlags, type RawFlags } from './flags.js';
+import { parseFlags, plainHttpWarnings, type RawFlags } from './flags.js';
 import { canPrompt, displayPath, type Io } from './io.js';
 import { progress } from './progress.js';
 import { equivalentCommand, resolveCreate, type ResolvedCreate } from './resolve.js';
@@ -39,11 +43,18 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
   const relativeDir = displayPath(io.cwd, resolved.targetDir);
   const command = equivalentCommand(resolved, dirArgument ?? relativeDir, { install: raw.install, git: raw.git });
   reportNames(ui, resolved, relativeDir);
+  for (const warning of plainHttpWarnings(resolved.answers.baseUrls)) ui.warn(warning);
   if (prompter) await prompter.confirm(summary(resolved, relativeDir, command));
   else ui.info(`Same run without prompts: ${command}`);
 
   const { files } = await generate(resolved.answers);
   checkObstacles(resolved.targetDir, files);
+  if (existsSync(path.join(resolved.targetDir, MANIFEST_FILE))) {
+    ui.warn(
+      `${relativeDir} already holds a create-byok project (${MANIFEST_FILE}). To change it and keep your edits, run ` +
+        `${['npx', 'create-byok', 'update', relativeDir].map(shellQuote).join(' ')} instead; --force writes the new render over them.`,
+    );
+  }
   const pm = packageManagerFromUserAgent(io.env.npm_config_user_agent);
   const needsInstall = hasDependencies(files.get('package.json'));
 
@@ -70,17 +81,20 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
     const plan = planWrite(resolved.targetDir, files);
     report.files = plan.map(({ file }) => file);
     report.overwritten = plan.filter(({ action }) => action === 'overwrite').map(({ file }) => file);
-    ui.note(plan.map(({ file, action }) => `${action === 'create' ? 'create   ' : 'overwrite'} ${file}`).join('\n'), `Would write to ${relativeDir} (dry run: nothing written)`);
+    const same = plan.filter(({ action }) => action === 'same').length;
+    const lines = plan.filter(({ action }) => action !== 'same').map(({ file, action }) => `${action.padEnd(9)} ${file}`);
+    if (same > 0) lines.push(`(${same} file${same === 1 ? ' is' : 's are'} already exactly as generated)`);
+    ui.note(lines.join('\n'), `Would write to ${relativeDir} (dry run: nothing written)`);
     report.nextSteps = nextSteps(resolved.answers, { relativeDir, pm, needsInstall, slug: resolved.names.slug, targetDir: resolved.targetDir });
     return report;
   }
 
-  const written = writeProject(resolved.targetDir, files);
+  const written = writeProject(resolved.targetDir, files, relativeDir);
   report.files = written.written;
   report.overwritten = written.overwritten;
   const install = needsInstall && raw.install;
   const stepsWith = (stillToInstall: boolean) =>
-    nextSteps(resolved.answers, { relativeDir, pm, needsInstall: stillToInstall, slug: resolved.names.slug });
+    nextSteps(resolved.answers, { relativeDir, pm, needsInstall: stillToInstall, slug: resolved.names.slug, targetDir: resolved.targetDir });
   // From here on Ctrl-C stops git or the install: the signal handler says what is written and what is left.
   progress.writtenTo = relativeDir;
   progress.pending = [raw.git ? 'git init' : '', install ? `${pm} install` : ''].filter(Boolean);
@@ -134,7 +148,7 @@ function summary(resolved: ResolvedCreate, relativeDir: string, command: string)
   const pattern = findPattern(answers.pattern)!;
   const lines = [
     `Directory: ${relativeDir}`,
-    `Pattern:   ${answers.pattern} (${pattern.situation.toLowerCase()})`,
+    `Pattern:   ${answers.pattern} (${pattern.situation.charAt(0).toLowerCase()}${pattern.situation.slice(1)})`,
     `Providers: ${answers.providers.map((id) => `${findProvider(id)!.label} (${answers.models[id]})`).join(', ')}`,
     ...pattern.options.map((option) => {
       const choice = option.choices.find((candidate) => candidate.value === answers.options[option.key]);

@@ -5,7 +5,8 @@ import { findProvider, PROVIDER_IDS } from '../providers/index.js';
 /** Flags as commander hands them over, before validation. */
 export interface RawFlags {
   pattern?: string;
-  provider?: string;
+  /** Each --provider given, in order (each may list several ids). */
+  provider?: string[];
   name?: string;
   model?: string[];
   baseUrl?: string[];
@@ -38,9 +39,10 @@ export function parsePattern(value: string): PatternId {
   return pattern.id;
 }
 
-export function parseProviders(value: string): string[] {
-  const ids = value
-    .split(',')
+/** Provider ids from one or more --provider flags: merged in order, never dropped, a repeated id refused. */
+export function parseProviders(value: string | readonly string[]): string[] {
+  const ids = (typeof value === 'string' ? [value] : value)
+    .flatMap((entry) => entry.split(','))
     .map((id) => id.trim().toLowerCase())
     .filter(Boolean);
   if (ids.length === 0) throw new UsageError(`--provider needs at least one id. Valid providers: ${list(PROVIDER_IDS)}.`);
@@ -94,10 +96,32 @@ export function normalizeBaseUrl(id: string, value: string): string {
     url.username || url.password ? 'it must not carry credentials' : '',
     url.search || value.includes('?') ? 'it must not have a query string' : '',
     url.hash || value.includes('#') ? 'it must not have a fragment' : '',
+    // `http://127.0.0.1:` parses as port 80, which is not what anyone who typed a colon meant.
+    /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:(?:[/?#]|$)/i.test(value.trim()) ? 'the port after ":" is empty' : '',
   ].filter(Boolean);
   if (problems.length > 0) throw new UsageError(`--base-url ${id}=${value}: ${problems.join('; ')}.`);
   const prefix = url.pathname.replace(/\/+$/, '');
   return `${url.origin}${prefix}`;
+}
+
+/** Hosts whose traffic never leaves the machine: plain http to them is fine. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Warnings (not refusals: a gateway on a private network may be what they want) for base URLs that would send
+ * users' keys over the network unencrypted.
+ */
+export function plainHttpWarnings(baseUrls: Record<string, string>): string[] {
+  return Object.entries(baseUrls)
+    .filter(([, url]) => url.startsWith('http:') && !isLoopback(new URL(url).hostname))
+    .map(
+      ([id, url]) =>
+        `--base-url ${id}=${url} is plain http: your users' ${findProvider(id)?.label ?? id} keys would cross the network unencrypted. ` +
+        'Use https unless the gateway runs on this machine.',
+    );
 }
 
 export function parseBaseUrls(entries: readonly string[]): Record<string, string> {

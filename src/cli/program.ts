@@ -12,7 +12,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 function addAnswerOptions(command: Command, mode: 'create' | 'update'): Command {
   const update = mode === 'update';
   command
-    .option('--provider <ids>', `comma-separated provider ids, the first is the default (${PROVIDER_IDS.join(', ')})`)
+    // Repeatable: `--provider openai --provider google` is `--provider openai,google` (commander would keep the last).
+    .option('--provider <ids>', `comma-separated provider ids, the first is the default (${PROVIDER_IDS.join(', ')}); repeatable`, collect)
     .option('--model <id=model>', 'default model for a provider (repeatable)', collect)
     .option(
       '--base-url <id=url>',

@@ -60,7 +60,7 @@ export async function resolveCreate(
   // here if taken: nobody should answer five prompts to hear that.
   const name = flags.name ?? (path.basename(given) || DEFAULTS.directory);
   const names = deriveNames(name);
-  const targetDir = targetFor(given, pattern, names.slug);
+  const targetDir = targetFor(given, pattern, names.slug, flags.name !== undefined);
   checkTarget(targetDir, context.force);
 
   // Then the rest, layered as update layers them (cli/answers.ts): flag, else prompt, else default.
@@ -77,12 +77,12 @@ export async function resolveCreate(
 }
 
 /**
- * The directory a project is written to: the one given, except that a new project of a pattern whose folder is
- * named by its slug (a WordPress plugin: `Acme Helper` -> `acme-helper/`) goes there. An existing directory (`.`)
- * is used as it is.
+ * The directory a project is written to: the one given, except that when the directory is also the name (no
+ * --name), a pattern whose folder is named by its slug (a WordPress plugin: `Acme Helper` -> `acme-helper/`) goes
+ * there. A directory the user named apart from the name, or one that exists (`.`), is used as given.
  */
-function targetFor(given: string, pattern: PatternDefinition, slug: string): string {
-  if (!pattern.folderIsSlug || existsSync(given)) return given;
+function targetFor(given: string, pattern: PatternDefinition, slug: string, named: boolean): string {
+  if (!pattern.folderIsSlug || named || existsSync(given)) return given;
   return path.join(path.dirname(given), slug);
 }
 

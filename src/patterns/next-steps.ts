@@ -1,6 +1,6 @@
 import type { Answers } from '../answers.js';
 import { deriveNames } from '../project/names.js';
-import { shellQuote } from '../project/shell.js';
+import { shellPath } from '../project/shell.js';
 import { installCommand, type PackageManager } from '../project/package-manager.js';
 import { findPattern } from './index.js';
 
@@ -18,7 +18,7 @@ export function nextSteps(
     targetDir: context.targetDir ?? context.relativeDir,
     relativeDir: context.relativeDir,
     pm: context.pm,
-    cd: context.relativeDir && context.relativeDir !== '.' ? [`cd ${shellQuote(context.relativeDir)}`] : [],
+    cd: context.relativeDir && context.relativeDir !== '.' ? [`cd ${shellPath(context.relativeDir)}`] : [],
     install: context.needsInstall ? [installCommand(context.pm)] : [],
   });
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { trademarkIssue } from '../project/names.js';
-import { shellQuote } from '../project/shell.js';
+import { shellPath } from '../project/shell.js';
 import { definePattern } from './types.js';
 
 /** A WordPress plugin: admins enter the key once, it is stored encrypted, and calls are made server-side. */
@@ -25,13 +25,15 @@ export const wordpress = definePattern({
     }
     return warnings;
   },
-  nextSteps: ({ name, names, relativeDir }) => {
+  nextSteps: ({ name, names, relativeDir, targetDir }) => {
     // Zip without the development files (.distignore lists them): byok.json and .git must not reach the site.
+    // The folder is zipped under its own name (the slug unless the user named the folder otherwise).
     const parent = relativeDir === '.' ? '..' : path.dirname(relativeDir || names.slug);
-    const slug = names.slug;
+    const folder = path.basename(relativeDir === '.' ? targetDir : relativeDir || names.slug) || names.slug;
+    const inFolder = (pattern: string) => `'${`${folder}/${pattern}`.replace(/'/g, `'\\''`)}'`;
     return [
-      ...(parent !== '.' ? [`cd ${shellQuote(parent)}`] : []),
-      `zip -r ${slug}.zip ${slug} -x '${slug}/byok.json' '${slug}/.*'   # or: wp dist-archive ${slug}`,
+      ...(parent !== '.' ? [`cd ${shellPath(parent)}`] : []),
+      `zip -r ${shellPath(`${folder}.zip`)} ${shellPath(folder)} -x ${inFolder('byok.json')} ${inFolder('.*')}   # or: wp dist-archive ${shellPath(folder)}`,
       'Upload the zip under Plugins > Add New > Upload Plugin, and activate it',
       `Enter the key under Settings > ${name.replace(/\s+/g, ' ')}`,
     ];

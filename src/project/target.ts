@@ -14,8 +14,20 @@ export function existingEntries(dir: string): string[] {
     .sort();
 }
 
+/** Names longer than file systems allow (255 bytes per path component on Linux, macOS and Windows). */
+function checkNameLengths(dir: string): void {
+  const tooLong = dir.split(path.sep).find((part) => Buffer.byteLength(part) > 255);
+  if (tooLong) {
+    throw new UsageError(
+      `Cannot create that directory: the name "${tooLong.slice(0, 20)}..." is ` +
+        `${Buffer.byteLength(tooLong)} bytes long, and file systems allow 255 at most. Choose a shorter directory name.`,
+    );
+  }
+}
+
 /** Refuses a target that cannot be a directory, or a non-empty one unless `--force` (listing what is there). */
 export function checkTarget(dir: string, force: boolean): void {
+  checkNameLengths(dir);
   for (let ancestor = path.dirname(dir); ancestor !== path.dirname(ancestor); ancestor = path.dirname(ancestor)) {
     if (!existsSync(ancestor)) continue;
     if (!statSync(ancestor).isDirectory()) throw new UsageError(`Cannot create ${dir}: ${ancestor} is a file, not a directory.`);

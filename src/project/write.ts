@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError, WriteRefusedError } from '../errors.js';
 import type { RenderedFiles } from '../render/render.js';
 import { findObstacles, writeChanges } from './transaction.js';
 
@@ -10,12 +10,22 @@ export interface WriteResult {
   overwritten: string[];
 }
 
-/** Where a file would land, and whether it replaces one (for --dry-run and reports). */
-export function planWrite(targetDir: string, files: RenderedFiles): Array<{ file: string; action: 'create' | 'overwrite' }> {
-  return [...files.keys()].sort().map((file) => ({
-    file,
-    action: existsSync(path.join(targetDir, file)) ? 'overwrite' : 'create',
-  }));
+/**
+ * Where a file would land, and whether it replaces one whose content differs (for --dry-run and reports: a file
+ * that is already exactly what would be written is `same`, and not reported as overwritten).
+ */
+export function planWrite(targetDir: string, files: RenderedFiles): Array<{ file: string; action: 'create' | 'overwrite' | 'same' }> {
+  return [...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([file, content]) => {
+    const destination = path.join(targetDir, file);
+    if (!existsSync(destination)) return { file, action: 'create' };
+    let current: string | undefined;
+    try {
+      current = readFileSync(destination, 'utf8');
+    } catch {
+      current = undefined;
+    }
+    return { file, action: current === content ? 'same' : 'overwrite' };
+  });
 }
 
 /** Refuses, before anything is written, files that cannot land where they go (a directory in the way, a link out). */
@@ -33,7 +43,37 @@ export function checkObstacles(targetDir: string, files: RenderedFiles): void {
  * Synchronous on purpose: no signal can land between two moves, and a few dozen small files are written faster
  * without a thread-pool round trip each.
  */
-export function writeProject(targetDir: string, files: RenderedFiles): WriteResult {
+export function writeProject(targetDir: string, files: RenderedFiles, shown = targetDir): WriteResult {
+  try {
+    return writeFiles(targetDir, files);
+  } catch (error) {
+    throw inUserWords(error, targetDir, shown) ?? error;
+  }
+}
+
+/** What the file system said, about the user's directory rather than our staging one; undefined if unexpected. */
+function inUserWords(error: unknown, targetDir: string, shown: string): Error | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  // The folder that refused: the nearest one that exists, named as the user named it.
+  let refusing = shown;
+  for (let dir = path.dirname(targetDir); ; dir = path.dirname(dir)) {
+    refusing = path.dirname(refusing);
+    if (existsSync(dir) || dir === path.dirname(dir)) break;
+  }
+  const reason =
+    code === 'EACCES' || code === 'EPERM'
+      ? `you do not have permission to write in ${refusing === '.' ? 'the current directory' : refusing}`
+      : code === 'EROFS'
+        ? 'the file system there is read-only'
+        : code === 'ENOSPC' || code === 'EDQUOT'
+          ? 'the disk (or your quota) is full'
+          : code === 'ENAMETOOLONG'
+            ? 'the path is longer than the file system allows'
+            : undefined;
+  return reason ? new WriteRefusedError(`Cannot create ${shown}: ${reason}. Nothing was written; choose another directory.`) : undefined;
+}
+
+function writeFiles(targetDir: string, files: RenderedFiles): WriteResult {
   const plan = planWrite(targetDir, files);
   const result = {
     written: plan.map(({ file }) => file),
@@ -46,7 +86,8 @@ export function writeProject(targetDir: string, files: RenderedFiles): WriteResu
   }
   const parent = path.dirname(targetDir);
   mkdirSync(parent, { recursive: true });
-  const staging = mkdtempSync(path.join(parent, `.${path.basename(targetDir)}.create-byok-`));
+  // The staging name stays short, so any name the file system allows for the project also fits it.
+  const staging = mkdtempSync(path.join(parent, `.${path.basename(targetDir).slice(0, 32)}.create-byok-`));
   try {
     for (const [file, content] of files) {
       const destination = path.join(staging, file);

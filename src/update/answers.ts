@@ -31,7 +31,7 @@ export function parseChanges(flags: Record<string, unknown>, pattern: PatternDef
   const baseUrlEntries = (flags.baseUrl as string[] | undefined) ?? [];
   const official = (entry: string) => /^[^=]+=\s*official\s*$/i.test(entry);
   const changes: AnswerChanges = {
-    providers: typeof flags.provider === 'string' ? parseProviders(flags.provider) : undefined,
+    providers: flags.provider !== undefined ? parseProviders(flags.provider as string[]) : undefined,
     models: parseModels((flags.model as string[] | undefined) ?? []),
     baseUrls: parseBaseUrls(baseUrlEntries.filter((entry) => !official(entry))),
     officialBaseUrls: baseUrlEntries.filter(official).map((entry) => entry.slice(0, entry.indexOf('=')).trim().toLowerCase()),

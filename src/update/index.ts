@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Answers } from '../answers.js';
 import { resolveAnswers } from '../cli/answers.js';
 import { canPrompt, displayPath, type Io } from '../cli/io.js';
+import { plainHttpWarnings } from '../cli/flags.js';
 import { createUi, type Ui } from '../cli/ui.js';
 import { UsageError } from '../errors.js';
 import { findPattern } from '../patterns/index.js';
@@ -16,7 +17,7 @@ import { conflictsOf, planUpdate, readOnDisk, type FileStatus, type PlannedFile 
 import { readProject } from './project.js';
 
 export interface UpdateFlags {
-  provider?: string;
+  provider?: string[];
   model?: string[];
   baseUrl?: string[];
   dryRun?: boolean;
@@ -79,6 +80,7 @@ export async function runUpdate(dirArgument: string | undefined, flags: UpdateFl
   const ask = prompter && !hasChanges(changes) ? await prompter.topics(recorded, pattern) : [];
   const answers = await resolveAnswers({ pattern, name: recorded.name, flags: changes, recorded, prompter, ask: new Set(ask) });
   const changeLines = describeChanges(recorded, answers);
+  for (const warning of plainHttpWarnings(answers.baseUrls)) ui.warn(warning);
   if (from !== generator.version) changeLines.push(`create-byok: ${from} -> ${generator.version}`);
 
   const { files: next } = await generate(answers);
@@ -124,8 +126,14 @@ export async function runUpdate(dirArgument: string | undefined, flags: UpdateFl
   return report;
 }
 
+/** The files that change (or need a word), then how many are already as they should be. */
 function formatPlan(plan: readonly PlannedFile[]): string {
-  return plan.map(({ file, status, reason }) => `${status.padEnd(9)} ${file}${reason ? `  (${reason})` : ''}`).join('\n');
+  const unchanged = plan.filter(({ status, reason }) => status === 'unchanged' && !reason).length;
+  const lines = plan
+    .filter(({ status, reason }) => status !== 'unchanged' || reason)
+    .map(({ file, status, reason }) => `${status.padEnd(9)} ${file}${reason ? `  (${reason})` : ''}`);
+  if (unchanged > 0) lines.push(`${unchanged} file${unchanged === 1 ? '' : 's'} unchanged`);
+  return lines.join('\n');
 }
 
 function reportConflicts(ui: Ui, conflicts: string[]): void {

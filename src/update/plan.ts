@@ -10,9 +10,9 @@ import { hasConflictMarkers, mergeFile } from './merge.js';
  * unchanged (nothing to write), updated (you never edited it: replaced by the new render), merged (your edits and
  * the new render combined cleanly), conflict (written with markers, or left alone when it cannot be merged),
  * added (new in the render, or brought back by --restore), removed (no longer generated and never edited),
- * kept (left as you have it: edited but no longer generated, or deleted by you).
+ * kept (left as you have it: edited but no longer generated), skipped (you deleted it, and it stays deleted).
  */
-export type FileStatus = 'unchanged' | 'updated' | 'merged' | 'conflict' | 'added' | 'removed' | 'kept';
+export type FileStatus = 'unchanged' | 'updated' | 'merged' | 'conflict' | 'added' | 'removed' | 'kept' | 'skipped';
 
 export interface PlannedFile {
   file: string;
@@ -49,7 +49,7 @@ export interface PlanInput {
 }
 
 const REASONS = {
-  deleted: 'you deleted it; --restore brings it back',
+  deleted: 'you deleted it, so it stays deleted; --restore brings it back',
   restored: 'you had deleted it; restored (--restore)',
   editedNoLongerGenerated: 'no longer generated; kept because you edited it',
   alreadyGone: 'no longer generated, and already deleted',
@@ -92,7 +92,7 @@ export function planUpdate(input: PlanInput): PlannedFile[] {
       if (theirs === undefined) plan.push({ file, status: 'removed', reason: REASONS.alreadyGone });
       else if (last === undefined) plan.push({ file, status: 'added', write: theirs });
       else if (input.restore) plan.push({ file, status: 'added', reason: REASONS.restored, write: theirs });
-      else plan.push({ file, status: 'kept', reason: REASONS.deleted });
+      else plan.push({ file, status: 'skipped', reason: REASONS.deleted });
       continue;
     }
 

@@ -31,10 +31,11 @@ export async function generatePlugin(
 ): Promise<GeneratedPlugin> {
   const { dir: parent, cleanup } = tempDir('byok-wp-gen-');
   const baseUrls = fake ? providers.flatMap((id) => ['--base-url', `${id}=${fake.baseUrl(id)}`]) : [];
-  await generateProject(path.join(parent, 'plugin'), [
+  const names = deriveNames(name);
+  // The plugin folder named by its slug, as WordPress expects (a directory given with --name is used as given).
+  await generateProject(path.join(parent, names.slug), [
     '--pattern', 'wordpress', '--provider', providers.join(','), '--name', name, ...baseUrls, ...extraArgs,
   ]);
-  const names = deriveNames(name);
   const folders = readdirSync(parent);
   if (folders.length !== 1 || folders[0] !== names.slug) {
     throw new Error(`expected one folder named ${names.slug}, got ${folders.join(', ')}`);
