@@ -12,7 +12,8 @@
 import zlib from 'node:zlib';
 import { clientAddress } from './client-address.js';
 import { errorBody } from './errors.js';
-import { CREDENTIAL_HEADERS, keyFromHeaders, keyParameterIn } from './keys.js';
+import { keyFromHeaders, keyParameterIn } from './keys.js';
+import { NEVER_FORWARDED } from './headers.js';
 import { loggedHeaders } from './log.js';
 import { isSafePath } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
@@ -22,27 +23,6 @@ import { keyOutcome, validateKey } from './validate-key.js';
 
 /** Headers that describe one connection (RFC 9110, 7.6.1): they never cross a proxy in either direction. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'];
-
-/**
- * Request headers that are not forwarded: hop-by-hop ones, every credential header (the one carrying the key
- * is put back on its own), and what identifies the client (cookies, its address, the page it came from).
- * Headers starting with `x-forwarded-` or `sec-` are dropped too.
- */
-const NOT_FORWARDED = new Set([
-  ...HOP_BY_HOP,
-  ...CREDENTIAL_HEADERS,
-  'host',
-  'expect',
-  'cookie',
-  'forwarded',
-  'via',
-  'x-real-ip',
-  'true-client-ip',
-  'cf-connecting-ip',
-  'x-client-ip',
-  'origin',
-  'referer',
-]);
 
 /**
  * Response headers that are not passed back: hop-by-hop ones, cookies the provider sets for its own domain,
@@ -179,9 +159,13 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       const allow = allowedMethods.join(', ');
       return fail(exchange, 405, 'method_not_allowed', `Use ${allowedMethods.join(' or ')}.`, { allow });
     }
-    if (!validating && !(provider.allowlist.test(rest) && isSafePath(rest))) {
+    const pattern = validating ? rest : provider.allowlist.match(rest);
+    if (pattern === undefined || !isSafePath(rest)) {
       return fail(exchange, 404, 'path_not_allowed', `This proxy does not forward that path to ${provider.label}.`);
     }
+    // Logged as the pattern it matched where a part of it was free (`/v1/models/*`): a client may put
+    // anything there, a key included, and the log would keep it.
+    if (pattern.includes('*')) exchange.path = pattern;
     const parameter = keyParameterIn(query);
     if (parameter !== undefined) {
       const message =
@@ -497,8 +481,9 @@ export function createProxy({ config, limiter, fingerprint, log }) {
 
 /**
  * The headers sent to the provider, as a flat [name, value, ...] list (which Node writes as it is, checking
- * each name and value, rather than copying it into an object first). The Host header comes first: with a list,
- * Node does not add it.
+ * each name and value, rather than copying it into an object first): those on the provider's allowlist
+ * (`forwardedHeaders`), the key's, and the provider's required ones the client left out. The Host header comes
+ * first: with a list, Node does not add it.
  * @param {import('node:http').IncomingHttpHeaders} incoming
  * @param {import('./config.js').ProviderConfig} provider
  * @param {{ header: string, value: string }} credential
@@ -507,11 +492,11 @@ export function createProxy({ config, limiter, fingerprint, log }) {
 function forwardedHeaders(incoming, provider, credential, host) {
   /** @type {Array<string | string[]>} */
   const headers = ['host', host];
+  // A header the client names in Connection is meant for the next hop only (RFC 9110, 7.6.1).
   const listed = incoming.connection ? incoming.connection.toLowerCase().split(',').map((name) => name.trim()) : [];
   for (const name in incoming) {
     const value = incoming[name];
-    if (value === undefined || NOT_FORWARDED.has(name) || listed.includes(name)) continue;
-    if (name.startsWith('x-forwarded-') || name.startsWith('sec-')) continue;
+    if (value === undefined || !provider.forwards(name) || NEVER_FORWARDED.has(name) || listed.includes(name)) continue;
     headers.push(name, name === 'accept-encoding' ? readableEncodings(/** @type {string} */ (value)) : value);
   }
   headers.push(credential.header, credential.value);

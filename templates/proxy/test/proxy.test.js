@@ -17,6 +17,29 @@ import {
 const providers = Object.entries(PROVIDERS).map(([id, provider]) => ({ id, ...provider }));
 const [first] = providers;
 
+/** What an official SDK sends besides the key: every header on the provider's allowlist, `*` filled in. */
+const sdkHeaders = (provider) =>
+  Object.fromEntries(
+    provider.forwardedHeaders
+      // (Those the test sets itself, and those the proxy adds when missing, which it checks apart.)
+      .filter((name) => !['content-type', 'content-length', 'accept-encoding'].includes(name) && !(name in provider.headers))
+      .map((name) => [name.replace(/\*$/, 'os'), `sdk-${name.replace(/\*$/, 'os')}`]),
+  );
+
+/** Headers that would make a provider act on another method or path, or that carry the client's address. */
+const HOSTILE_HEADERS = {
+  'x-http-method-override': 'DELETE',
+  'x-method-override': 'DELETE',
+  'x-original-url': '/v1/organization/users',
+  'x-rewrite-url': '/v1/organization/users',
+  'fastly-client-ip': '203.0.113.9',
+  'x-cluster-client-ip': '203.0.113.9',
+  'true-client-ip': '203.0.113.9',
+  'cf-connecting-ip': '203.0.113.9',
+  'x-client-ip': '203.0.113.9',
+  'x-custom-header': 'not on the allowlist',
+};
+
 /** Every header value the stub saw, as one string: where a key must appear once, in its auth header. */
 const allHeaderText = (record) => JSON.stringify(record.headers);
 
@@ -43,7 +66,8 @@ for (const provider of providers) {
           'content-type': 'application/json',
           cookie: 'session=secret',
           'x-forwarded-for': '203.0.113.9',
-          'x-custom-header': 'kept',
+          ...sdkHeaders(provider),
+          ...HOSTILE_HEADERS,
         },
         body: JSON.stringify({ hello: 'world' }),
       });
@@ -58,7 +82,8 @@ for (const provider of providers) {
       assert.ok(!seen.url.includes(key));
       assert.equal(seen.headers.cookie, undefined);
       assert.equal(seen.headers['x-forwarded-for'], undefined);
-      assert.equal(seen.headers['x-custom-header'], 'kept');
+      for (const [name, value] of Object.entries(sdkHeaders(provider))) assert.equal(seen.headers[name], value, name);
+      for (const name of Object.keys(HOSTILE_HEADERS)) assert.equal(seen.headers[name], undefined, name);
       for (const [name, value] of Object.entries(provider.headers)) assert.equal(seen.headers[name], value);
     });
 
@@ -75,6 +100,19 @@ for (const provider of providers) {
         assert.equal(seen.headers[provider.auth.header], undefined);
       });
     }
+
+    it('logs a path whose segments matched `*` as its pattern, never as sent (a key may sit there)', async () => {
+      const pattern = provider.paths.find((path) => path.includes('*'));
+      const key = fakeKey();
+      const logged = proxy.requestLog().length;
+      const path = pattern.replace('/**', `/${key}/more`).replaceAll('*', key);
+      const response = await fetch(`${proxy.url}/${provider.id}${path}`, { headers: keyHeaders(provider, fakeKey()) });
+      assert.equal(response.status, 200);
+      assert.equal(stub.requests.at(-1).url, `/${provider.id}${path}`);
+      await eventually(() => proxy.requestLog().length > logged);
+      assert.equal(proxy.requestLog()[logged].path, pattern);
+      assert.ok(!proxy.lines.join('\n').includes(key));
+    });
 
     it('refuses paths off the allowlist, traversal included, without calling the provider', async () => {
       const before = stub.requests.length;
