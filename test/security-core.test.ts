@@ -211,7 +211,8 @@ describe('the vectors themselves', () => {
  * that silently tested nothing would pass.)
  */
 describe('a broken implementation fails the vectors', () => {
-  const broken: Array<[string, 'redact' | 'keyCheckOutcome', Breakage]> = [
+  const broken: Array<[string, 'redact' | 'keyCheckOutcome' | 'forwards', Breakage]> = [
+    ['Cloudflare Worker (JavaScript)', 'forwards', { file: 'src/paths.js', from: "return decoded !== '.' && decoded !== '..'", to: "return decoded !== '.'" }],
     ['proxy (JavaScript)', 'keyCheckOutcome', { file: 'src/validate-key.js', from: "if (status >= 200 && status < 300) return 'valid';", to: '' }],
     ['Cloudflare Worker (JavaScript)', 'redact', { file: 'src/redact.js', from: "forms.push(stable, stable.replaceAll('+', '-').replaceAll('/', '_'));", to: 'forms.push(stable);' }],
     ['browser page (inline JavaScript)', 'redact', { file: 'index.html', from: '|%${high}${low}', to: '' }],
@@ -222,7 +223,12 @@ describe('a broken implementation fails the vectors', () => {
   ];
   it.each(broken)('%s, %s', async (name, what, breakage) => {
     const implementation = await IMPLEMENTATIONS[name]!(breakage);
-    const wrong = what === 'redact' ? await redactionMismatches(implementation) : await keyCheckMismatches(implementation);
+    const wrong =
+      what === 'redact'
+        ? await redactionMismatches(implementation)
+        : what === 'keyCheckOutcome'
+          ? await keyCheckMismatches(implementation)
+          : paths.filter((vector) => implementation.forwards!(vector.provider, vector.path) !== vector.forwarded);
     expect(wrong.length).toBeGreaterThan(0);
   }, 60_000);
 });
