@@ -336,6 +336,7 @@ for (const core of WORDPRESS_CORES) {
         const switched = await submitSettings(admin, plugin, { provider: 'anthropic', model: '' });
         // No key field for a provider core has a connector for: the page points to Connectors instead.
         expect(switched).not.toMatch(new RegExp(`id="${plugin.slug}-api-key"`));
+        expect(switched).toContain('Kept in Settings &gt; Connectors (see above).');
         expect(notices(switched).map((notice) => notice.text).join('\n')).toMatch(/No Anthropic key yet\. Add it in Settings > Connectors/);
         expect(switched).toContain('options-connectors.php');
 
