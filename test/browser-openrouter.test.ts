@@ -145,6 +145,16 @@ describe('Connect OpenRouter', () => {
     expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual([]);
   });
 
+  it('a round trip abandoned on OpenRouter’s side leaves no verifier behind', async () => {
+    await open(served.memory.url);
+    await page.getByRole('button', { name: 'Connect OpenRouter' }).click();
+    await page.waitForURL(/\/openrouter\/auth\?/);
+    await page.goBack();
+    await page.waitForURL(served.memory.url);
+    await expect.poll(() => page.evaluate(() => Object.keys(sessionStorage))).toEqual([]);
+    expect(await page.getByLabel('API key').isVisible()).toBe(true);
+  });
+
   it('a code the page did not ask for (no verifier) is refused without calling OpenRouter, and leaves the address bar', async () => {
     await open(`${served.memory.url}?code=planted-code`);
     await expect.poll(() => page.locator('#key-error').textContent()).toMatch(/did not ask OpenRouter for a key/);
@@ -156,13 +166,11 @@ describe('Connect OpenRouter', () => {
     await open(served.memory.url);
     await page.getByRole('button', { name: 'Connect OpenRouter' }).click();
     await page.waitForURL(/\/openrouter\/auth\?/);
-    // Tamper with the verifier on the page's origin before coming back.
-    const back = await page.getByRole('link', { name: 'Authorize' }).getAttribute('href');
-    await page.goto(served.memory.url);
-    await page.evaluate(() => {
+    // Swap the verifier the page kept for another one, before the page's script runs on the way back.
+    await context.addInitScript(() => {
       for (const name of Object.keys(sessionStorage)) sessionStorage.setItem(name, 'not-the-verifier');
     });
-    await page.goto(back!);
+    await page.getByRole('link', { name: 'Authorize' }).click();
     await expect.poll(() => page.locator('#key-error').textContent()).toMatch(/^OpenRouter did not give this page a key/);
     expect(await page.locator('#key-error').getByText(/Invalid code or code_verifier/).isVisible()).toBe(false);
     expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual([]);

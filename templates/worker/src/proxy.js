@@ -11,35 +11,13 @@
 
 import { clientAddress } from './client-address.js';
 import { errorBody } from './errors.js';
+import { NEVER_FORWARDED } from './headers.js';
 import { keyFromHeaders, keyParameterIn } from './keys.js';
 import { loggedHeaders } from './log.js';
 import { isSafePath } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
 import { createRedactor } from './redact.js';
 import { keyOutcome, validateKey } from './validate-key.js';
-
-/**
- * The request headers forwarded to the provider, besides the one carrying the key: an allowlist, so that
- * nothing about the client (cookies, its address, the page it came from, Cloudflare's own cf-* headers) and no
- * other credential reaches the provider. The official SDKs' own headers (x-stainless-*) are let through too.
- */
-const FORWARDED_HEADERS = new Set([
-  'accept',
-  'accept-language',
-  'content-type',
-  'user-agent',
-  'idempotency-key',
-  'anthropic-version',
-  'anthropic-beta',
-  'anthropic-dangerous-direct-browser-access',
-  'openai-organization',
-  'openai-project',
-  'openai-beta',
-  'x-goog-api-client',
-  'http-referer',
-  'x-title',
-]);
-const FORWARDED_PREFIXES = ['x-stainless-'];
 
 /**
  * Response headers that are not passed back: hop-by-hop ones, cookies the provider sets for its own domain,
@@ -175,9 +153,13 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       const allow = allowedMethods.join(', ');
       return fail(exchange, 405, 'method_not_allowed', `Use ${allowedMethods.join(' or ')}.`, { allow });
     }
-    if (!validating && !(provider.allowlist.test(rest) && isSafePath(rest))) {
+    const pattern = validating ? rest : provider.allowlist.match(rest);
+    if (pattern === undefined || !isSafePath(rest)) {
       return fail(exchange, 404, 'path_not_allowed', `This proxy does not forward that path to ${provider.label}.`);
     }
+    // Logged as the pattern it matched where a part of it was free (`/v1/models/*`): a client may put
+    // anything there, a key included, and the log would keep it.
+    if (pattern.includes('*')) exchange.path = pattern;
     const parameter = keyParameterIn(query);
     if (parameter !== undefined) {
       const message =
@@ -498,8 +480,10 @@ function splitTarget(url) {
 }
 
 /**
- * The headers sent to the provider: those on the allowlist, then the key in the header it came in, exactly
- * as sent, then the provider's required headers the client left out.
+ * The headers sent to the provider: those on the provider's allowlist (`forwardedHeaders`), then the key in the
+ * header it came in, exactly as sent, then the provider's required headers the client left out. Nothing about
+ * the client (cookies, its address, the page it came from, Cloudflare's cf-* headers) and no other credential
+ * reaches the provider.
  * @param {Headers} incoming
  * @param {import('./config.js').ProviderConfig} provider
  * @param {{ header: string, value: string }} credential
@@ -507,9 +491,8 @@ function splitTarget(url) {
 function forwardedHeaders(incoming, provider, credential) {
   const headers = new Headers();
   for (const [name, value] of incoming) {
-    if (FORWARDED_HEADERS.has(name) || FORWARDED_PREFIXES.some((prefix) => name.startsWith(prefix))) {
-      headers.set(name, value);
-    }
+    // The runtime sets Content-Length itself, from the body it sends.
+    if (provider.forwards(name) && !NEVER_FORWARDED.has(name) && name !== 'content-length') headers.set(name, value);
   }
   headers.set(credential.header, credential.value);
   for (const name in provider.headers) {
