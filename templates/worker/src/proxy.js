@@ -298,9 +298,10 @@ export function createProxy({ config, limiter, fingerprint, log }) {
         } catch (error) {
           // Mid-answer: the client's stream is cut, so it sees an incomplete answer rather than a complete one.
           timer.stop();
-          exchange.code = 'upstream_incomplete';
+          const stalled = abort.signal.reason instanceof UpstreamTimeout;
+          exchange.code = stalled ? 'upstream_stalled' : 'upstream_incomplete';
           exchange.upstreamError = errorName(abort.signal.reason ?? error);
-          finish(exchange, response.status);
+          finish(exchange, response.status, stalled);
           controller.error(new Error('The provider’s answer was cut short.'));
           return;
         }
@@ -449,11 +450,12 @@ export function createProxy({ config, limiter, fingerprint, log }) {
   }
 
   /**
-   * The request's log line.
+   * The request's log line: at error level for a 5xx, and for a stream the provider stopped feeding.
    * @param {Exchange} exchange
    * @param {number} status
+   * @param {boolean} [failed]
    */
-  function finish(exchange, status) {
+  function finish(exchange, status, failed = status >= 500) {
     const { request } = exchange;
     /** @type {Record<string, unknown>} */
     const fields = {
@@ -472,7 +474,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       fields.upstreamMessage = exchange.upstreamMessage?.slice(0, 300);
       fields.headers = loggedHeaders(request.headers);
     }
-    log[status >= 500 ? 'error' : 'info']('request', fields, [exchange.key]);
+    log[failed ? 'error' : 'info']('request', fields, [exchange.key]);
   }
 
   return { handle };
