@@ -9,6 +9,7 @@
 //
 //   node bench/proxy.mjs                      (builds, generates the proxy into a scratch folder, runs everything)
 //   DURATION=8 ROUNDS=3 node bench/proxy.mjs
+//   ONLY=concurrency ROUNDS=5 node bench/proxy.mjs   (only (b) against (c) at CONCURRENCY=10,50,200 connections)
 //
 // Throughput: autocannon, 10 connections, POST of a small chat request, answer a small JSON body. Targets run
 // interleaved (a b b' c d, a b b' c d, ...) so a noisy neighbour slows all alike; compare ratios from one run,
@@ -30,12 +31,12 @@ const role = process.argv[2];
 // work (c) does for each request.
 const SERVER_OPTIONS = {
   headersTimeout: 10_000,
-  requestTimeout: 30_000,
+  requestTimeout: 60_000,
   connectionsCheckingInterval: 1_000,
-  keepAliveTimeout: 5_000,
+  keepAliveTimeout: 65_000,
   noDelay: true,
 };
-const AGENT_OPTIONS = { keepAlive: true, timeout: 4_000, maxFreeSockets: 64, scheduling: 'lifo' };
+const AGENT_OPTIONS = { keepAlive: true, timeout: 4_000, maxFreeSockets: 1_000, scheduling: 'lifo' };
 
 // Children exit normally on SIGTERM (so that `node --cpu-prof bench/proxy.mjs <role> ...` writes its profile).
 if (role) process.on('SIGTERM', () => process.exit(0));
@@ -314,6 +315,8 @@ async function main() {
     }
 
     const autocannon = (await import('autocannon')).default;
+    const concurrency = await concurrencyRounds(autocannon, targets.filter((target) => target.id === 'b' || target.id === 'c'), body);
+    if (process.env.ONLY === 'concurrency') return;
     const results = Object.fromEntries(targets.map((target) => [target.id, { throughput: [], latency: [] }]));
     for (let round = 0; round < rounds; round += 1) {
       for (const target of targets) {
@@ -397,12 +400,69 @@ async function main() {
     console.log(`(the proxy wrote ${logLines} request log lines during the run)`);
     // One line to collect when the bench is run several times (the median of runs is what PROXY.md reports).
     const medians = Object.fromEntries(Object.entries(ratios).map(([name, values]) => [name, round3(median(values))]));
-    console.log(`json ${JSON.stringify({ summary, ratios: medians, streaming, p99OverA: round3(by.c.p99At1000Ms - by.a.p99At1000Ms) })}`);
+    console.log(`json ${JSON.stringify({ summary, ratios: medians, streaming, p99OverA: round3(by.c.p99At1000Ms - by.a.p99At1000Ms), concurrency })}`);
     if (readFileSync(redisLogFile, 'utf8').includes('unreachable')) console.log('WARNING: the Redis store fell back during the run');
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * (b) against (c) at each connection count in CONCURRENCY (default 10,50,200): ROUNDS rounds, each running
+ * (b) then (c) (their order alternating from round to round) at every count, so both see the same load from the
+ * machine's other work. Ratios are taken within each round, then the median; the load average is recorded.
+ */
+async function concurrencyRounds(autocannon, [b, c], body) {
+  const duration = Number(process.env.DURATION ?? 4);
+  const rounds = Number(process.env.ROUNDS ?? 2);
+  const counts = (process.env.CONCURRENCY ?? '10,50,200').split(',').map(Number);
+  /** @type {Record<number, { b: any[], c: any[], load: number[] }>} */
+  const runs = Object.fromEntries(counts.map((count) => [count, { b: [], c: [], load: [] }]));
+  for (let round = 0; round < rounds; round += 1) {
+    for (const connections of counts) {
+      const order = round % 2 === 0 ? [b, c] : [c, b];
+      for (const target of order) {
+        const options = { url: target.url, method: 'POST', headers: target.headers, body, connections };
+        await autocannon({ ...options, duration: 1 }); // warm-up: connections opened on both sides
+        const cpuBefore = cpuSeconds(target.process.pid);
+        const run = await autocannon({ ...options, duration });
+        if (run.non2xx || run.errors) throw new Error(`${target.label}: ${run.non2xx} non-2xx answers, ${run.errors} errors`);
+        const cpuMicros = ((cpuSeconds(target.process.pid) - cpuBefore) * 1e6) / run.requests.total;
+        runs[connections][target.id].push({ rps: run.requests.average, p99: run.latency.p99, cpuMicros });
+      }
+      runs[connections].load.push(os.loadavg()[0]);
+    }
+  }
+  console.log(`\nconcurrency: (c) generated proxy against (b) node:http keep-alive pass-through, ${rounds} round(s) of ${duration} s\n`);
+  console.log('| connections | (b) req/s | (c) req/s | (c)/(b) per round | median | (b) p99 ms | (c) p99 ms | (c)/(b) p99 | CPU/req (b)/(c) | load avg |');
+  console.log('|---:|---:|---:|---|---:|---:|---:|---:|---:|---|');
+  const summary = {};
+  for (const connections of counts) {
+    const { b: bRuns, c: cRuns, load } = runs[connections];
+    const ratio = cRuns.map((run, i) => run.rps / bRuns[i].rps);
+    const p99Ratio = cRuns.map((run, i) => run.p99 / Math.max(1, bRuns[i].p99));
+    const cpu = cRuns.map((run, i) => bRuns[i].cpuMicros / run.cpuMicros);
+    summary[connections] = {
+      b: Math.round(median(bRuns.map((run) => run.rps))),
+      c: Math.round(median(cRuns.map((run) => run.rps))),
+      ratio: round3(median(ratio)),
+      ratios: ratio.map(round3),
+      bP99: median(bRuns.map((run) => run.p99)),
+      cP99: median(cRuns.map((run) => run.p99)),
+      p99Ratio: round3(median(p99Ratio)),
+      cpuRatio: round3(median(cpu)),
+      load: load.map((value) => Math.round(value * 10) / 10),
+    };
+    const row = summary[connections];
+    console.log(
+      `| ${connections} | ${row.b} | ${row.c} | ${ratio.map((value) => Math.round(value * 100)).join(' ')} | **${percent(row.ratio)}** | ` +
+        `${row.bP99} | ${row.cP99} | ${row.p99Ratio} | ${percent(row.cpuRatio)} | ${row.load.join(' ')} |`,
+    );
+  }
+  console.log('(targets: (c)/(b) >= 85% at 10 and 50 connections; (c) p99 <= 2x (b) p99)');
+  console.log(`concurrency-json ${JSON.stringify(summary)}`);
+  return summary;
 }
 
 /** p50/p99 in ms at a fixed request rate (each of 10 keep-alive connections paced), microsecond clock. */

@@ -1,5 +1,6 @@
 // The generated Worker's requests/s under local workerd (`wrangler dev`, on Node 22), beside the generated Node
-// proxy's and the upstream's own, in the same run. A figure, not a goal: local workerd is not the edge (no
+// proxy's, the upstream's own, and a minimal pass-through Worker under the same `wrangler dev` (the ceiling of
+// local workerd, as bench/proxy.mjs's bare pass-through is the ceiling of a Node proxy), in the same run. A figure, not a goal: local workerd is not the edge (no
 // Cloudflare network, wrangler's local proxy in front, one process on a shared machine), and a Durable Object
 // call that is a local hop here is a network round trip there.
 //
@@ -21,7 +22,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const node22 = path.join(root, '.rigs/node-22/node_modules/.bin/node');
 const duration = Number(process.env.DURATION ?? 5);
 const rounds = Number(process.env.ROUNDS ?? 3);
-const ports = { upstream: 18201, proxy: 18202, worker: 18203, inspector: 18204 };
+const ports = { upstream: 18201, proxy: 18202, worker: 18203, inspector: 18204, passThrough: 18205, passThroughInspector: 18206 };
 const OUT_OF_REACH = { RATE_LIMIT_BURST: '1000000000', RATE_LIMIT_PER_MINUTE: '1000000000', IP_RATE_LIMIT_BURST: '1000000000' };
 
 if (!existsSync(node22)) {
@@ -57,17 +58,35 @@ try {
   });
   await waitFor(() => readFileSync(proxyLog, 'utf8').includes('"listening"'));
 
+  // The ceiling: a Worker that only passes the request on, under the same wrangler dev.
+  const passThroughDir = path.join(scratch, 'pass-through');
+  mkdirSync(path.join(passThroughDir, 'src'), { recursive: true });
+  writeFileSync(
+    path.join(passThroughDir, 'wrangler.jsonc'),
+    JSON.stringify({ name: 'pass-through', main: 'src/index.js', compatibility_date: '2026-11-01' }),
+  );
+  writeFileSync(
+    path.join(passThroughDir, 'src/index.js'),
+    `export default { fetch: (request) => fetch('http://127.0.0.1:${ports.upstream}' + new URL(request.url).pathname, request) };\n`,
+  );
+  symlinkSync(path.join(workerDir, 'node_modules'), path.join(passThroughDir, 'node_modules'), 'dir');
+
   const workerLog = path.join(scratch, 'worker.log');
   const vars = Object.entries(OUT_OF_REACH).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
-  start(node22, [
-    path.join(workerDir, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '--ip', '127.0.0.1', '--port', String(ports.worker),
-    '--inspector-port', String(ports.inspector), '--show-interactive-dev-session=false', ...vars,
-  ], {
-    cwd: workerDir,
-    env: { PATH: process.env.PATH, HOME: workerDir, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
-    stdio: ['ignore', openSync(workerLog, 'a'), openSync(workerLog, 'a')],
-  });
+  const wranglerDev = (dir, port, inspector, log, extra = []) =>
+    start(node22, [
+      path.join(dir, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '--ip', '127.0.0.1', '--port', String(port),
+      '--inspector-port', String(inspector), '--show-interactive-dev-session=false', ...extra,
+    ], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: dir, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+      stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')],
+    });
+  wranglerDev(workerDir, ports.worker, ports.inspector, workerLog, vars);
   await waitFor(() => readFileSync(workerLog, 'utf8').includes('Ready on'), 60_000);
+  const passThroughLog = path.join(scratch, 'pass-through.log');
+  wranglerDev(passThroughDir, ports.passThrough, ports.passThroughInspector, passThroughLog);
+  await waitFor(() => readFileSync(passThroughLog, 'utf8').includes('Ready on'), 60_000);
 
   const key = `sk-bench-${'x'.repeat(40)}`;
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
@@ -75,6 +94,7 @@ try {
   const targets = [
     { id: 'upstream', label: 'the upstream directly', url: `http://127.0.0.1:${ports.upstream}/openai/v1/chat/completions` },
     { id: 'proxy', label: 'generated Node proxy (node server.js)', url: `http://127.0.0.1:${ports.proxy}/openai/v1/chat/completions` },
+    { id: 'passThrough', label: 'minimal pass-through Worker (wrangler dev)', url: `http://127.0.0.1:${ports.passThrough}/openai/v1/chat/completions` },
     { id: 'worker', label: 'generated Worker (wrangler dev, Durable Object limits)', url: `http://127.0.0.1:${ports.worker}/openai/v1/chat/completions` },
   ];
   const autocannon = (await import('autocannon')).default;
@@ -93,7 +113,8 @@ try {
   process.stdout.write(`Node ${process.versions.node} (proxy, autocannon), wrangler dev on Node ${execFileSync(node22, ['--version']).toString().trim()}, ${os.cpus().length} vCPUs, DURATION=${duration} ROUNDS=${rounds}, medians:\n\n`);
   process.stdout.write('| target | requests/s | p99 |\n|---|---:|---:|\n');
   for (const target of targets) process.stdout.write(`| ${target.label} | ${summary[target.id].rps} | ${summary[target.id].p99} ms |\n`);
-  process.stdout.write(`\nWorker / Node proxy: ${Math.round((summary.worker.rps / summary.proxy.rps) * 100)}%\n`);
+  const ratio = (a, b) => `${Math.round((summary[a].rps / summary[b].rps) * 100)}%`;
+  process.stdout.write(`\nWorker / pass-through Worker: ${ratio('worker', 'passThrough')}; Worker / Node proxy: ${ratio('worker', 'proxy')}\n`);
   process.stdout.write(`${JSON.stringify({ bench: 'worker', duration, rounds, summary })}\n`);
   const leaked = [readFileSync(proxyLog, 'utf8'), readFileSync(workerLog, 'utf8')].some((text) => text.includes(key));
   if (leaked) throw new Error('the bench key appeared in a log');

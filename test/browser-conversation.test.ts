@@ -166,6 +166,12 @@ describe('what a provider echoes is redacted before it is shown', () => {
       }
       expect(await pageTraces(page, context)).not.toContain(key);
       expect(KEY_ECHO_FORMS).toHaveLength(5);
+      // Copy answer copies the answer as redacted as it is shown.
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(served.multi.url).origin });
+      await page.getByRole('button', { name: 'Copy answer' }).click();
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      expect(copied.match(/\[redacted\]/g)).toHaveLength(5);
+      for (const form of forms) expect(copied).not.toContain(form);
     },
   );
 

@@ -133,7 +133,10 @@ describe('the page', () => {
 
     const compatible = script(await generatePage({ providers: ['mistral', 'openrouter'], storage: 'session' }));
     expect(compatible).toMatch(/openai: \{/);
-    expect(compatible).not.toMatch(/anthropic|x-goog-api-key|candidates|crypto\.subtle|PBKDF2/);
+    // (crypto.subtle is there for "Connect OpenRouter": the SHA-256 of its PKCE verifier, no encryption.)
+    expect(compatible).not.toMatch(/anthropic|x-goog-api-key|candidates|crypto\.subtle\.(?:encrypt|decrypt|deriveKey)|PBKDF2/);
+    expect(compatible).toContain('Connect OpenRouter');
+    expect(script(await generatePage({ providers: ['mistral'] }))).not.toMatch(/Connect OpenRouter|crypto\.subtle|history\.replaceState/);
     expect(compatible).toContain('sessionStorage.setItem');
 
     const anthropic = script(await generatePage({ providers: ['anthropic'], storage: 'encrypted' }));

@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { fakeAnswer, startFakeProvider, type FakeProvider } from './support/fake-provider.mjs';
 import {
   AUTH_HEADER,
+  expectNoAxeViolations,
   fakeKey,
   generatePage,
   keyPlaces,
@@ -206,6 +207,7 @@ describe('encrypted local storage', () => {
       await page.getByLabel('Passphrase', { exact: true }).fill('not the passphrase');
       await page.getByRole('button', { name: 'Unlock' }).click();
       await expect.poll(() => keyError().textContent(), { timeout: 15_000 }).toMatch(/Wrong passphrase/);
+      await expectNoAxeViolations(page);
       expect(await keyStatus().textContent()).toBe('');
       expect(await page.locator('#chat-section').isHidden()).toBe(true);
 

@@ -27,11 +27,31 @@ describe('provider catalog', () => {
     expect(provider.keyCheck.rules.some((rule) => rule.outcome === 'rate-limited' && rule.status === 429)).toBe(true);
     if (provider.keyPattern) expect(() => new RegExp(provider.keyPattern!)).not.toThrow();
     // The proxy forwards the chat call and the key check.
-    const allowed = provider.proxyPaths.map((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`));
+    const allowed = provider.proxyPaths.map(
+      (p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\/\*\*$/, '(?:/[^/]+)+').replace(/\*/g, '[^/]+')}$`),
+    );
     const chatPath = provider.chat.path.replace('{model}', 'some-model');
     expect(allowed.some((re) => re.test(chatPath))).toBe(true);
     expect(allowed.some((re) => re.test(provider.keyCheck.path))).toBe(true);
     for (const link of Object.values(provider.links)) expect(new URL(link).protocol).toBe('https:');
+  });
+
+  it('decides per provider which routes and request headers a proxy forwards', () => {
+    const paths = (id: string) => findProvider(id)!.proxyPaths;
+    expect(paths('openai')).toEqual(expect.arrayContaining(['/v1/responses/**', '/v1/embeddings', '/v1/batches/**', '/v1/files/**']));
+    expect(paths('anthropic')).toEqual(expect.arrayContaining(['/v1/messages/count_tokens', '/v1/messages/batches/**', '/v1/files/**']));
+    expect(paths('google')).toEqual(expect.arrayContaining(['/v1beta/models/*:embedContent', '/v1beta/models/*:batchEmbedContents']));
+    expect(paths('mistral')).toContain('/v1/embeddings');
+    for (const provider of PROVIDERS) {
+      // `**` only as a final `/**`.
+      for (const path of provider.proxyPaths) expect(path.replace(/\/\*\*$/, '')).not.toContain('**');
+      expect(provider.proxyHeaders).toEqual(expect.arrayContaining(['content-type', 'accept', 'x-stainless-*']));
+      for (const never of ['authorization', 'x-api-key', 'x-goog-api-key', 'cookie', 'host', 'x-forwarded-for', 'x-http-method-override']) {
+        expect(provider.proxyHeaders, provider.id).not.toContain(never);
+      }
+    }
+    expect(findProvider('anthropic')!.proxyHeaders).toEqual(expect.arrayContaining(['anthropic-version', 'anthropic-beta']));
+    expect(findProvider('openai')!.proxyHeaders).toEqual(expect.arrayContaining(['openai-organization', 'openai-project']));
   });
 
   it('describes the facts the patterns rely on', () => {

@@ -113,7 +113,7 @@ describe('openai SDK through the proxy', () => {
   });
 
   it('refuses a path off the allowlist with the SDK’s NotFoundError, without calling the provider', async () => {
-    await expect(client('openai', '/v1').files.list()).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(client('openai', '/v1').fineTuning.jobs.list()).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     expect(fake.requests).toEqual([]);
   });
 });
@@ -140,6 +140,42 @@ describe('@google/genai through the proxy', () => {
     ]);
     expect(fake.requests[1]!.query).toBe('alt=sse');
     expectKeyOnlyIn('x-goog-api-key', keys.google, fake.requests);
+  });
+});
+
+describe('routes users call beyond chat', () => {
+  it('reach the provider: Responses by id and cancel, embeddings, token counts, batches, Gemini embeddings', async () => {
+    const openai = new OpenAI({ apiKey: keys.openai, baseURL: `${proxy.url}/openai/v1`, maxRetries: 0 });
+    const anthropic = new Anthropic({ apiKey: keys.anthropic, baseURL: `${proxy.url}/anthropic`, maxRetries: 0 });
+    const ai = new GoogleGenAI({ apiKey: keys.google, httpOptions: { baseUrl: `${proxy.url}/google`, retryOptions: { attempts: 1 } } });
+    // The fake knows only the chat routes and answers the others 404 in the provider's shape: what matters
+    // here is that the proxy forwarded them (a refused path never reaches it).
+    const calls: Array<() => Promise<unknown>> = [
+      () => openai.responses.retrieve('resp_1'),
+      () => openai.responses.cancel('resp_1'),
+      () => openai.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' }),
+      () => openai.batches.retrieve('batch_1'),
+      () => openai.files.content('file-1'),
+      () => anthropic.messages.countTokens({ model: DEFAULT_MODELS.anthropic[0]!, messages: [{ role: 'user', content: 'hi' }] }),
+      () => anthropic.messages.batches.retrieve('msgbatch_1'),
+      () => anthropic.messages.batches.cancel('msgbatch_1'),
+      () => ai.models.embedContent({ model: 'gemini-embedding-001', contents: 'hi' }),
+    ];
+    for (const call of calls) await call().catch(() => undefined);
+    expect(fake.requests.map((request) => `${request.method} ${request.provider}${request.path}`)).toEqual([
+      'GET openai/v1/responses/resp_1',
+      'POST openai/v1/responses/resp_1/cancel',
+      'POST openai/v1/embeddings',
+      'GET openai/v1/batches/batch_1',
+      'GET openai/v1/files/file-1/content',
+      'POST anthropic/v1/messages/count_tokens',
+      'GET anthropic/v1/messages/batches/msgbatch_1',
+      'POST anthropic/v1/messages/batches/msgbatch_1/cancel',
+      expect.stringMatching(/^POST google\/v1beta\/models\/gemini-embedding-001:(batchEmbedContents|embedContent)$/),
+    ]);
+    expectKeyOnlyIn('authorization', keys.openai, fake.requests.filter((request) => request.provider === 'openai'));
+    // Logged by pattern where an id stood in the path.
+    await expect.poll(() => proxy.requestLog().some((entry) => entry.path === '/v1/responses/**')).toBe(true);
   });
 });
 

@@ -89,6 +89,24 @@ for (const core of WORDPRESS_CORES) {
       expect(rolesWithCap.sort()).toEqual(['administrator', 'editor']);
     });
 
+    it('grants the capability once to a site that had the plugin before it had one, and never again after', async () => {
+      const hasCap = async (role: string) =>
+        (await rig.php(`echo get_role( '${role}' )->has_cap( '${capability()}' ) ? 'yes' : 'no';`)).trim();
+      // As on a site updated from a version without the capability: no version recorded, no capability anywhere.
+      await rig.php(
+        `delete_option( '${plugin.functionPrefix}_version' ); foreach ( wp_roles()->role_objects as $r ) { $r->remove_cap( '${capability()}' ); }`,
+      );
+      expect(await hasCap('editor')).toBe('no');
+      expect((await admin.request('/wp-admin/')).status).toBe(200);
+      expect([await hasCap('administrator'), await hasCap('editor'), await hasCap('author')]).toEqual(['yes', 'yes', 'no']);
+
+      // An administrator who then takes it from Editors keeps it that way through later page loads.
+      await rig.php(`get_role( 'editor' )->remove_cap( '${capability()}' );`);
+      expect((await admin.request('/wp-admin/')).status).toBe(200);
+      expect(await hasCap('editor')).toBe('no');
+      await rig.php(`get_role( 'editor' )->add_cap( '${capability()}' );`);
+    });
+
     it('keeps one key per provider: saving a second keeps the first, and switching back needs no new key', async () => {
       fake.addKey(keys.mistral, { providers: ['mistral'] });
       fake.addKey(keys.groq, { providers: ['groq'] });
@@ -172,7 +190,7 @@ for (const core of WORDPRESS_CORES) {
       }
     });
 
-    it('stops an answer when the editor presses Stop', async () => {
+    it('stops an answer when the editor presses Stop, and explains a failure in plain words', async () => {
       fake.setStreamDelay(400);
       const page = await browser.newPage();
       try {
@@ -187,7 +205,15 @@ for (const core of WORDPRESS_CORES) {
         await expect.poll(() => sidebar.getByRole('button', { name: 'Ask' }).isEnabled()).toBe(true);
         const shown = await sidebar.getByRole('region', { name: 'Answer' }).innerText();
         expect(shown.length).toBeLessThan(fakeAnswer('mistral', 'a long answer please, with many words in it').length);
-        expect(await sidebar.getByRole('alert').count()).toBe(0);
+        expect(await sidebar.locator('.components-notice').count()).toBe(0);
+
+        // A failure reads as a sentence for the person writing, not as a status code.
+        fake.setStreamDelay(0);
+        fake.nextResponse('mistral', { status: 401 });
+        await sidebar.getByRole('button', { name: 'Ask' }).click();
+        await expect
+          .poll(() => sidebar.locator('.components-notice').innerText().catch(() => ''), { timeout: 20_000 })
+          .toMatch(/Mistral refused the site's API key\. An administrator needs to check it in the plugin's settings\./);
       } finally {
         fake.setStreamDelay(0);
         await page.close();
@@ -254,13 +280,16 @@ for (const core of WORDPRESS_CORES) {
 
     it('redacts a key in a long upstream error body before cutting it short for the log', async () => {
       const logBefore = rig.debugLog().length;
-      // The key straddles the 500th character: cut first, redact second would leave its first half in clear.
-      fake.nextResponse('mistral', { status: 500, body: { error: { message: `${'x'.repeat(470)} {{key}} trailing` } }, echoKey: true });
+      // The key straddles the 500th character of the body ({"error":{"message":" is 22 characters): cutting first
+      // and redacting second would leave its first 16 characters in clear, which no redactor recognises.
+      const filler = 500 - 16 - '{"error":{"message":"'.length;
+      fake.nextResponse('mistral', { status: 500, body: { error: { message: `${'x'.repeat(filler)}{{key}} trailing` } }, echoKey: true });
       const failed = await chat(admin, 'fail with my key in the body');
       expect(failed.status).toBe(502);
       const logged = rig.debugLog().slice(logBefore);
       expect(logged).toContain(`[${plugin.slug}]`);
-      expect(logged.includes(keys.mistral.slice(0, 16))).toBe(false);
+      expect(logged).toContain('x'.repeat(100));
+      expect(logged.includes(keys.mistral.slice(0, 12))).toBe(false);
     });
 
     it('reports in Site Health and suggests privacy-policy text', async () => {
@@ -299,14 +328,17 @@ for (const core of WORDPRESS_CORES) {
     if (core.version === '7.1') {
       const connectorKey = fakeKey('anthropic');
       const constantKey = fakeKey('anthropic');
-      secrets.push(connectorKey, constantKey);
+      const environmentKey = fakeKey('anthropic');
+      secrets.push(connectorKey, constantKey, environmentKey);
 
       it('uses a key set only in Settings > Connectors, says so with a link, and stores nothing', async () => {
         fake.addKey(connectorKey, { providers: ['anthropic'] });
         fake.addKey(constantKey, { providers: ['anthropic'] });
+        fake.addKey(environmentKey, { providers: ['anthropic'] });
         const switched = await submitSettings(admin, plugin, { provider: 'anthropic', model: '' });
         // No key field for a provider core has a connector for: the page points to Connectors instead.
         expect(switched).not.toMatch(new RegExp(`id="${plugin.slug}-api-key"`));
+        expect(switched).toContain('Kept in Settings &gt; Connectors (see above).');
         expect(notices(switched).map((notice) => notice.text).join('\n')).toMatch(/No Anthropic key yet\. Add it in Settings > Connectors/);
         expect(switched).toContain('options-connectors.php');
 
@@ -329,7 +361,7 @@ for (const core of WORDPRESS_CORES) {
         expect(await option(`${plugin.functionPrefix}_api_keys`)).not.toContain('anthropic');
       });
 
-      it('prefers the connector\'s constant to its option, in core\'s order', async () => {
+      it('prefers the connector\'s environment variable, then its constant, to its option: core\'s order', async () => {
         rig.writeMuPlugin('connector-constant', `<?php\ndefine( 'ANTHROPIC_API_KEY', '${constantKey}' );\n`);
         try {
           const page = await admin.request(settingsPath(plugin));
@@ -340,7 +372,16 @@ for (const core of WORDPRESS_CORES) {
           const sent = JSON.stringify(fake.requests.find((request) => request.method === 'POST')?.headers);
           expect(sent).toContain(constantKey);
           expect(sent).not.toContain(connectorKey);
+
+          // The environment variable comes first of all (set for the request, as a server's environment would).
+          rig.writeMuPlugin('connector-env', `<?php\nputenv( 'ANTHROPIC_API_KEY=${environmentKey}' );\n`);
+          const withEnv = await admin.request(settingsPath(plugin));
+          expect(notices(withEnv.text).map((notice) => notice.text).join('\n')).toMatch(/reads it from the ANTHROPIC_API_KEY environment variable/);
+          fake.reset();
+          expect((await chat(admin, 'through the environment')).status).toBe(200);
+          expect(JSON.stringify(fake.requests.find((request) => request.method === 'POST')?.headers)).toContain(environmentKey);
         } finally {
+          rig.removeMuPlugin('connector-env');
           rig.removeMuPlugin('connector-constant');
           await rig.sql(`DELETE FROM wp_options WHERE option_name = 'connectors_ai_anthropic_api_key'`);
         }

@@ -27,6 +27,17 @@ describe.each(['durable-object', 'rate-limit-binding'])('the generated projectâ€
     expect(result.exitCode, result.all).toBe(0);
     expect(result.all).toMatch(/# fail 0/);
     expect(result.all).toMatch(/# pass (1[0-9]|[2-9][0-9])/);
+
+    // What `npx wrangler deploy` would upload: the configuration is valid and the bindings are there.
+    const dryRun = await execa(node22(), ['node_modules/wrangler/bin/wrangler.js', 'deploy', '--dry-run', '--outdir', 'dist'], {
+      cwd: generated.dir,
+      env: { PATH: process.env.PATH ?? '', HOME: generated.dir, WRANGLER_SEND_METRICS: 'false' },
+      reject: false,
+      all: true,
+    });
+    expect(dryRun.exitCode, dryRun.all).toBe(0);
+    if (store === 'durable-object') expect(dryRun.all).toMatch(/env\.RATE_LIMIT_BUCKETS \(RateLimitBucket\)\s+Durable Object/);
+    else expect(dryRun.all).toMatch(/env\.KEY_RATE_LIMITER \(10 requests\/10s\)[\s\S]*env\.IP_RATE_LIMITER \(20 requests\/60s\)/);
   }, 180_000);
 });
 

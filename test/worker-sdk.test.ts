@@ -102,7 +102,7 @@ describe('openai SDK through the Worker', () => {
   });
 
   it('refuses a path off the allowlist with the SDK’s NotFoundError, without calling the provider', async () => {
-    await expect(client('openai', '/v1').files.list()).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(client('openai', '/v1').fineTuning.jobs.list()).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     expect(fake.requests).toEqual([]);
   });
 });
@@ -136,6 +136,30 @@ describe('@google/genai through the Worker', () => {
     expect(response.status).toBe(400);
     expect(leakedParts(await response.text(), keys.google)).toEqual([]);
     expect(fake.requests).toEqual([]);
+  });
+});
+
+describe('what reaches the provider', () => {
+  it('only allowlisted request headers and the key: not the client’s address, cookies or overrides', async () => {
+    const response = await fetch(`${worker.url}/openai/v1/models`, {
+      headers: {
+        authorization: `Bearer ${keys.openai}`,
+        cookie: 'session=secret',
+        'x-forwarded-for': '203.0.113.9',
+        'cf-connecting-ip': '203.0.113.10',
+        'x-http-method-override': 'DELETE',
+        'x-stainless-lang': 'js',
+        'openai-organization': 'org-test',
+      },
+    });
+    expect(response.status).toBe(200);
+    const seen = fake.requests.at(-1)!.headers;
+    for (const name of ['cookie', 'x-forwarded-for', 'x-http-method-override', 'x-real-ip', 'true-client-ip']) expect(seen[name], name).toBeUndefined();
+    // CF-Worker names the Worker's own zone (the runtime adds it to every request a Worker makes): nothing of the client.
+    expect(Object.keys(seen).filter((name) => name.startsWith('cf-'))).toEqual(['cf-worker']);
+    expect(JSON.stringify(seen)).not.toContain('203.0.113');
+    expect(seen['x-stainless-lang']).toBe('js');
+    expect(seen['openai-organization']).toBe('org-test');
   });
 });
 

@@ -1,3 +1,4 @@
+import { COMMON_PROXY_HEADERS } from './headers.js';
 import type { ProviderDefinition } from './types.js';
 
 export const anthropic: ProviderDefinition = {
@@ -28,7 +29,22 @@ export const anthropic: ProviderDefinition = {
     sameAsKeyCheck: true,
   },
   chat: { path: '/v1/messages' },
-  proxyPaths: ['/v1/messages', '/v1/messages/count_tokens', '/v1/models', '/v1/models/*'],
+  // Messages, token counting, the Message Batches API (half price, results by id) and the Files API (beta),
+  // which all act on the key's own data. Admin and organisation endpoints (/v1/organizations/...) are left out:
+  // they need an admin key, and an app has no business reaching them with its users' keys.
+  proxyPaths: [
+    '/v1/messages',
+    '/v1/messages/count_tokens',
+    '/v1/messages/batches',
+    '/v1/messages/batches/**',
+    '/v1/models',
+    '/v1/models/*',
+    '/v1/files',
+    '/v1/files/**',
+  ],
+  // anthropic-beta switches on features such as the Files API; anthropic-dangerous-direct-browser-access is
+  // not forwarded: the proxy answers browsers' CORS itself, and the provider never sees their Origin.
+  proxyHeaders: [...COMMON_PROXY_HEADERS, 'anthropic-version', 'anthropic-beta'],
   keyPattern: 'sk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{20,}',
   keyPlaceholder: 'sk-ant-…',
   browser: {
@@ -44,5 +60,6 @@ export const anthropic: ProviderDefinition = {
     keys: 'https://platform.claude.com/settings/keys',
     terms: 'https://www.anthropic.com/legal/commercial-terms',
     privacy: 'https://www.anthropic.com/legal/privacy',
+    limits: 'https://console.anthropic.com/settings/limits',
   },
 };

@@ -17,5 +17,6 @@ export const deepseek = openAiCompatible({
     keys: 'https://platform.deepseek.com/api_keys',
     terms: 'https://cdn.deepseek.com/policies/en-US/deepseek-open-platform-terms-of-service.html',
     privacy: 'https://cdn.deepseek.com/policies/en-US/deepseek-privacy-policy.html',
+    limits: 'https://platform.deepseek.com/usage',
   },
 });

@@ -1,3 +1,4 @@
+import { COMMON_PROXY_HEADERS } from './headers.js';
 import type { ProviderDefinition } from './types.js';
 
 export const google: ProviderDefinition = {
@@ -37,7 +38,14 @@ export const google: ProviderDefinition = {
     '/v1beta/models/*:generateContent',
     '/v1beta/models/*:streamGenerateContent',
     '/v1beta/models/*:countTokens',
+    '/v1beta/models/*:embedContent',
+    '/v1beta/models/*:batchEmbedContents',
   ],
+  // Files (and the batch mode that reads its input from them) are left out: uploads use Google's resumable
+  // protocol, whose answer names an upload URL on Google's own host that the SDK then calls directly, around
+  // the proxy.
+  // x-goog-api-client names the SDK; x-server-timeout tells the API how long the client will wait.
+  proxyHeaders: [...COMMON_PROXY_HEADERS, 'x-goog-api-client', 'x-server-timeout'],
   // Two formats: standard keys (`AIza` + 35) and the authorization keys AI Studio creates by default since 2026
   // (`AQ.` + URL-safe characters; Google names the prefix, not the length or alphabet, so the net is wide).
   keyPattern: '(?:AIza[0-9A-Za-z_-]{35}|AQ\\.[0-9A-Za-z_-]{20,})',
@@ -53,5 +61,6 @@ export const google: ProviderDefinition = {
     keys: 'https://aistudio.google.com/app/apikey',
     terms: 'https://ai.google.dev/gemini-api/terms',
     privacy: 'https://policies.google.com/privacy',
+    limits: 'https://console.cloud.google.com/billing/budgets',
   },
 };

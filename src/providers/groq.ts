@@ -13,5 +13,6 @@ export const groq = openAiCompatible({
     keys: 'https://console.groq.com/keys',
     terms: 'https://groq.com/terms-of-use',
     privacy: 'https://groq.com/privacy-policy',
+    limits: 'https://console.groq.com/settings/billing',
   },
 });

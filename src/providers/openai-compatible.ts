@@ -1,3 +1,4 @@
+import { COMMON_PROXY_HEADERS } from './headers.js';
 import type { KeyCheckRule, ProviderDefinition } from './types.js';
 
 /** What differs between OpenAI-compatible providers; everything else is OpenAI's shape. */
@@ -11,6 +12,8 @@ export interface OpenAiCompatibleOptions {
   /** The key check when listing models proves nothing (public) or is not the cheapest call. */
   keyCheckPath?: string;
   extraProxyPaths?: string[];
+  /** Request headers this provider reads besides OpenAI's (OpenRouter's app attribution). */
+  extraProxyHeaders?: string[];
   /** Key-check answers that mean "invalid key" besides 401 (checked before the standard rules). */
   extraInvalidRules?: KeyCheckRule[];
   keyPattern: string | null;
@@ -54,6 +57,14 @@ export function openAiCompatible(options: OpenAiCompatibleOptions): ProviderDefi
       `${modelsPath}/*`,
       ...(keyCheckPath === modelsPath ? [] : [keyCheckPath]),
       ...(options.extraProxyPaths ?? []),
+    ],
+    // OpenAI's SDK sends the organisation and project a key acts for, and OpenAI-Beta for beta endpoints.
+    proxyHeaders: [
+      ...COMMON_PROXY_HEADERS,
+      'openai-organization',
+      'openai-project',
+      'openai-beta',
+      ...(options.extraProxyHeaders ?? []),
     ],
     keyPattern: options.keyPattern,
     keyPlaceholder: options.keyPlaceholder,

@@ -6,7 +6,19 @@ export const openai = openAiCompatible({
   origin: 'https://api.openai.com',
   apiPrefix: '/v1',
   defaultModel: 'gpt-5.4-mini',
-  extraProxyPaths: ['/v1/responses', '/v1/embeddings'],
+  // The Responses API (and a stored response by id: retrieve, cancel, input items, input token counts),
+  // embeddings, and the Batch and Files APIs (batch input and output files), which all act on the key's own
+  // data. DELETE is never forwarded, and the organisation's admin, billing and fine-tuning endpoints are left
+  // out.
+  extraProxyPaths: [
+    '/v1/responses',
+    '/v1/responses/**',
+    '/v1/embeddings',
+    '/v1/batches',
+    '/v1/batches/**',
+    '/v1/files',
+    '/v1/files/**',
+  ],
   keyPattern: 'sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}',
   keyPlaceholder: 'sk-…',
   cors: 'allowed',
@@ -14,5 +26,6 @@ export const openai = openAiCompatible({
     keys: 'https://platform.openai.com/api-keys',
     terms: 'https://openai.com/policies/terms-of-use',
     privacy: 'https://openai.com/policies/privacy-policy',
+    limits: 'https://platform.openai.com/settings/organization/limits',
   },
 });

@@ -60,8 +60,18 @@ export interface ProviderDefinition {
     /** Streaming path when it differs from `path`. */
     streamPath?: string;
   };
-  /** Paths (under the origin) a proxy forwards; `*` matches one path segment. Anything else is 404. */
+  /**
+   * Paths (under the origin) a proxy forwards, GET and POST only; `*` matches one path segment, and a final
+   * `/**` one or more (a resource and everything under it: `/v1/files/**` is `/v1/files/{id}` and
+   * `/v1/files/{id}/content`). Anything else is 404. Each provider's file says what is left out, and why.
+   */
   proxyPaths: string[];
+  /**
+   * Request headers a proxy forwards besides the one carrying the key (lower-case; a final `*` is a prefix):
+   * what the official SDKs send and the API reads. Everything else (client addresses, cookies, method or URL
+   * overrides) stays with the proxy.
+   */
+  proxyHeaders: string[];
   /**
    * A shape keys of this provider usually have: a last net for redaction, never the only one (some providers'
    * keys have no recognisable shape, others collide). `null` when there is none.
@@ -81,5 +91,7 @@ export interface ProviderDefinition {
     keys: string;
     terms: string;
     privacy: string;
+    /** Where the account owner sets a spending limit or budget (prepaid providers: where credit is topped up). */
+    limits: string;
   };
 }

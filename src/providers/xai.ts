@@ -16,5 +16,6 @@ export const xai = openAiCompatible({
     keys: 'https://console.x.ai',
     terms: 'https://x.ai/legal/terms-of-service',
     privacy: 'https://x.ai/legal/privacy-policy',
+    limits: 'https://console.x.ai',
   },
 });

@@ -4,6 +4,7 @@
 
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -187,4 +188,22 @@ export async function storedItems(page: Page, context: BrowserContext): Promise<
     documentCookie: document.cookie ? [document.cookie] : [],
   }));
   return { ...inPage, cookies: (await context.cookies()).map((cookie) => cookie.name) };
+}
+
+const require = createRequire(import.meta.url);
+let axeSource: string | undefined;
+
+/**
+ * Runs axe-core (WCAG 2.x A/AA and best practices) on the page as it is now and fails with the rules it
+ * breaks. axe is evaluated through the DevTools protocol, which the page's CSP does not govern.
+ */
+export async function expectNoAxeViolations(page: Page): Promise<void> {
+  axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  const violations = await page.evaluate(async (source) => {
+    if (!(window as unknown as { axe?: unknown }).axe) (0, eval)(source);
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`);
+  }, axeSource);
+  if (violations.length) throw new Error(`axe found ${violations.length} violation(s):\n${violations.join('\n')}`);
 }

@@ -812,6 +812,54 @@ async function streamKeyEcho(/** @type {Ctx} */ ctx, /** @type {readonly KeyEcho
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// OpenRouter's OAuth PKCE flow: GET /auth is the consent page (an "Authorize" link back to callback_url with
+// ?code=), POST /api/v1/auth/keys trades {code, code_verifier, code_challenge_method} for {key}. The verifier
+// must hash (S256) to the challenge the consent page was given; a code works once, right or wrong.
+
+import { createHash } from 'node:crypto';
+
+/** @type {WeakMap<State, Map<string, { challenge: string, method: string }>>} */
+const oauthCodes = new WeakMap();
+const codesOf = (/** @type {State} */ state) => oauthCodes.get(state) ?? oauthCodes.set(state, new Map()).get(state);
+const escapeHtml = (/** @type {string} */ text) =>
+  text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+function openRouterConsent(/** @type {Ctx} */ ctx) {
+  const callback = ctx.searchParams.get('callback_url') ?? '';
+  const challenge = ctx.searchParams.get('code_challenge') ?? '';
+  const method = ctx.searchParams.get('code_challenge_method') ?? 'plain';
+  if (!/^https?:\/\//.test(callback) || !challenge) {
+    return sendError(ctx, 'bad_request', { message: 'callback_url (http or https) and code_challenge are required' });
+  }
+  const code = `fake-code-${randomHex(16)}`;
+  codesOf(ctx.state).set(code, { challenge, method });
+  const back = new URL(callback);
+  back.searchParams.set('code', code);
+  if (!writeHead(ctx, 200, { 'content-type': 'text/html; charset=utf-8' })) return;
+  ctx.res.end(`<!doctype html><html lang="en"><title>Fake OpenRouter: authorize</title>
+<h1>Connect to the fake OpenRouter</h1><p>An app asks for a key on your account.</p>
+<a href="${escapeHtml(back.href)}">Authorize</a></html>`);
+}
+
+function openRouterKeyFromCode(/** @type {Ctx} */ ctx) {
+  const { code, code_verifier: verifier, code_challenge_method: method } = ctx.body;
+  const issued = codesOf(ctx.state).get(String(code));
+  codesOf(ctx.state).delete(String(code));
+  const hashed = typeof verifier === 'string' && createHash('sha256').update(verifier).digest('base64url');
+  const valid = issued && method === issued.method && (method === 'S256' ? hashed === issued.challenge : verifier === issued.challenge);
+  if (!valid) return sendJson(ctx, 403, { error: { message: 'Invalid code or code_verifier', code: 403 } });
+  const key = `sk-or-v1-fa4e${randomHex(30)}`;
+  ctx.state.keys.set(key, { status: 'valid', models: undefined, providers: ['openrouter'] });
+  sendJson(ctx, 200, { key, user_id: 'fake-user' });
+}
+
+/** @type {Route[]} */
+const OPENROUTER_OAUTH_ROUTES = [
+  { method: 'GET', path: '/auth', handle: openRouterConsent, public: true },
+  { method: 'POST', path: '/api/v1/auth/keys', handle: openRouterKeyFromCode, public: true },
+];
+
+// ---------------------------------------------------------------------------------------------------------------
 // The providers: routes -> handlers, plus how each reads keys, shapes errors, does CORS and extra checks.
 
 /**
@@ -902,7 +950,7 @@ const PROVIDERS = {
     prefixes: ['/api/v1'],
     errors: openRouterErrors,
     publicModels: openRouterListModels,
-    extra: [{ method: 'GET', path: '/api/v1/key', handle: openRouterKeyInfo }],
+    extra: [{ method: 'GET', path: '/api/v1/key', handle: openRouterKeyInfo }, ...OPENROUTER_OAUTH_ROUTES],
   }),
   xai: openAiCompatible({
     prefixes: ['/v1'],

@@ -39,7 +39,8 @@ export async function startProxyProcess(dir: string, env: Record<string, string>
   const child = spawn(process.execPath, [path.join(dir, 'server.js')], {
     cwd: dir,
     // A clean environment: only what the test sets (no UPSTREAM_* or LOG_LEVEL from the developer's shell).
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    // No grace period on SIGTERM unless a test asks for one (the default, 5 s, is for load balancers).
+    env: { PATH: process.env.PATH ?? '', PORT: '0', SHUTDOWN_GRACE_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -273,6 +273,13 @@ export class WordPressRig {
     rmSync(path.join(this.wpDir, 'wp-content', 'mu-plugins', `${name}.php`), { force: true });
   }
 
+  /** Runs PHP inside the site (wp-load.php loaded first, as on a request); resolves with what it printed. */
+  async php(code: string): Promise<string> {
+    const boot = `$_SERVER['HTTP_HOST'] = 'localhost'; $_SERVER['REQUEST_URI'] = '/'; require ${JSON.stringify(path.join(this.wpDir, 'wp-load.php'))};`;
+    const { stdout } = await run('php', ['-r', `${boot}\n${code}`], { timeout: 60_000 });
+    return stdout;
+  }
+
   /** Runs SQL in the site's database as root through the private socket; tab-separated rows, no header. */
   async sql(query: string): Promise<string> {
     const { stdout } = await run('mariadb', ['--socket', this.socket, '-uroot', '-N', '-B', '-r', 'wp', '-e', query]);

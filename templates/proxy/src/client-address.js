@@ -11,14 +11,31 @@ import { isIP } from 'node:net';
  * @param {number} trustedHops
  */
 export function clientAddress(req, trustedHops) {
-  let address = req.socket.remoteAddress ?? '';
   const forwarded = req.headers['x-forwarded-for'];
   if (trustedHops > 0 && typeof forwarded === 'string') {
-    const hops = forwarded.split(',').map((hop) => hop.trim());
-    const claimed = hops[Math.max(0, hops.length - trustedHops)];
-    if (claimed && isIP(claimed)) address = claimed;
+    const hops = forwarded.split(',');
+    const claimed = hops[Math.max(0, hops.length - trustedHops)].trim();
+    if (claimed) {
+      const address = withoutPort(claimed);
+      // An entry a trusted proxy wrote that is not an address (`unknown`, an obfuscated RFC 7239 name) still
+      // tells its clients apart from the others: it becomes a bucket of its own, rather than the balancer's
+      // address, which every client behind it shares.
+      return isIP(address) ? bucketAddress(address) : `unparsed:${claimed.slice(0, 64)}`;
+    }
   }
-  return bucketAddress(address);
+  return bucketAddress(req.socket.remoteAddress ?? '');
+}
+
+/**
+ * An address as proxies write it, without a port: `192.0.2.1:5678` and `[2001:db8::1]:443` (some balancers add
+ * the port), and `[2001:db8::1]`.
+ * @param {string} entry
+ */
+function withoutPort(entry) {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(entry);
+  if (bracketed) return bracketed[1];
+  const withPort = /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(entry);
+  return withPort ? withPort[1] : entry;
 }
 
 /**

@@ -7,9 +7,6 @@ const KEY_PARAMETERS = new Set(['key', 'api_key', 'apikey', 'api-key', 'x-api-ke
 
 /** @typedef {{ header: string, scheme?: string }} KeyHeader */
 
-/** Every header a key can arrive in, for any provider: none of them is forwarded except the one that carried it. */
-export const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'proxy-authorization']);
-
 /**
  * Bounds for what can be a key. Every provider's keys are 32 to a few hundred visible ASCII characters without
  * quotes, backslashes, commas or spaces. Anything else is refused before it is used for anything (a rate-limit

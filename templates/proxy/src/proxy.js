@@ -9,10 +9,12 @@
 // fingerprint), forwarded in that same header, and dropped with the request. It is never put in a URL, a log
 // line or an error message.
 
+import { randomUUID } from 'node:crypto';
 import zlib from 'node:zlib';
 import { clientAddress } from './client-address.js';
 import { errorBody } from './errors.js';
-import { CREDENTIAL_HEADERS, keyFromHeaders, keyParameterIn } from './keys.js';
+import { keyFromHeaders, keyParameterIn } from './keys.js';
+import { NEVER_FORWARDED } from './headers.js';
 import { loggedHeaders } from './log.js';
 import { isSafePath } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
@@ -22,27 +24,6 @@ import { keyOutcome, validateKey } from './validate-key.js';
 
 /** Headers that describe one connection (RFC 9110, 7.6.1): they never cross a proxy in either direction. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'];
-
-/**
- * Request headers that are not forwarded: hop-by-hop ones, every credential header (the one carrying the key
- * is put back on its own), and what identifies the client (cookies, its address, the page it came from).
- * Headers starting with `x-forwarded-` or `sec-` are dropped too.
- */
-const NOT_FORWARDED = new Set([
-  ...HOP_BY_HOP,
-  ...CREDENTIAL_HEADERS,
-  'host',
-  'expect',
-  'cookie',
-  'forwarded',
-  'via',
-  'x-real-ip',
-  'true-client-ip',
-  'cf-connecting-ip',
-  'x-client-ip',
-  'origin',
-  'referer',
-]);
 
 /**
  * Response headers that are not passed back: hop-by-hop ones, cookies the provider sets for its own domain,
@@ -63,7 +44,23 @@ const READABLE_ENCODINGS = new Set(['gzip', 'deflate', 'br', 'identity']);
 /** Error answers are small; past this size they are not read (or decompressed) any further. */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 
-const EXPOSED_HEADERS = 'retry-after, ratelimit, ratelimit-policy, request-id, x-request-id';
+// Read by the SDKs in browsers: retry-after-ms and x-should-retry decide their retries; the request ids are what
+// a user quotes when something went wrong.
+const EXPOSED_HEADERS =
+  'retry-after, retry-after-ms, x-should-retry, ratelimit, ratelimit-policy, request-id, x-request-id, x-upstream-request-id';
+
+/** An incoming X-Request-Id is kept when it looks like one (a load balancer's, the app's), else one is made. */
+const REQUEST_ID = /^[\w.:@-]{1,128}$/;
+
+/** The proxy's own codes for a provider that failed: the only upstream errors counted in the metrics. */
+const UPSTREAM_FAILURES = new Set([
+  'upstream_timeout',
+  'upstream_unreachable',
+  'upstream_redirect',
+  'upstream_incomplete',
+  'upstream_stalled',
+  'upstream_error',
+]);
 
 const FORWARDED_METHODS = ['GET', 'POST'];
 const VALIDATE_METHODS = ['POST'];
@@ -78,23 +75,33 @@ class UpstreamTimeout extends Error {
  *   limiter: import('./rate-limit.js').Limiter,
  *   fingerprint: (key: string) => string,
  *   log: import('./log.js').Logger,
+ *   metrics?: import('./metrics.js').Metrics,
  * }} options
  */
-export function createProxy({ config, limiter, fingerprint, log }) {
+export function createProxy({ config, limiter, fingerprint, log, metrics }) {
   const routes = new Map(
     Object.values(config.providers).map((provider) => [provider.id, { provider, upstream: createUpstream(provider) }]),
   );
   const anyOrigin = config.allowedOrigins.includes('*');
   const allowedOrigins = new Set(config.allowedOrigins);
   const routeList = [...routes.keys()].map((id) => `/${id}/`).join(', ');
+  // Shutting down, in three steps: not ready (health checks fail, requests are still served), draining (new
+  // requests get 503), cutting (what is still in flight is closed, and logged as cut).
+  let ready = true;
   let draining = false;
+  let cutting = false;
   let inFlight = 0;
+  /** @type {Array<() => void>} called when nothing is in flight any more */
+  let idleWaiters = [];
+  /** The exchange a connection is busy with, for Node's own answers on it (408 when the body is too slow). */
+  const onSocket = new WeakMap();
 
   /**
    * @typedef {object} Exchange
    * @property {import('node:http').IncomingMessage} req
    * @property {import('node:http').ServerResponse} res
    * @property {number} started
+ * @property {string} requestId     the client's X-Request-Id when well-formed, else a new UUID; returned and logged
    * @property {import('./config.js').ProviderConfig} [provider]
    * @property {string} [path]
    * @property {string} [key]          the user's key: lives as long as the request, never logged
@@ -103,6 +110,9 @@ export function createProxy({ config, limiter, fingerprint, log }) {
    * @property {string} [code]         the proxy's reason for an answer it gave itself
    * @property {string} [upstreamError]  the provider's error type, or the network error's code
    * @property {string} [upstreamMessage]  the provider's error message (debug logs only, redacted)
+ * @property {string} [upstreamRequestId]  the provider's own request id, when it gave one
+ * @property {number} [statusOverride]  the status Node answered itself (408), which the response object never saw
+ * @property {string} [limitedBy]     the rate-limit policy that refused the request (metrics)
    * @property {import('node:http').ClientRequest} [upstreamRequest]
    * @property {Record<string, string>} headers  the proxy's own response headers (CORS, rate limits), added to
    *   every answer
@@ -116,6 +126,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       req,
       res,
       started: performance.now(),
+      requestId: '',
       provider: undefined,
       path: undefined,
       key: undefined,
@@ -125,12 +136,27 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       upstreamError: undefined,
       upstreamMessage: undefined,
       upstreamRequest: undefined,
+      upstreamRequestId: undefined,
+      statusOverride: undefined,
+      limitedBy: undefined,
       headers: {},
     };
+    const incomingId = req.headers['x-request-id'];
+    exchange.requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    exchange.headers['x-request-id'] = exchange.requestId;
+    // Once shutting down, every answer asks the client to reconnect, which takes it to another replica.
+    if (!ready) exchange.headers.connection = 'close';
     inFlight += 1;
+    metrics?.started();
+    onSocket.set(req.socket, exchange);
     res.on('close', () => {
       inFlight -= 1;
+      onSocket.delete(req.socket);
       finish(exchange);
+      if (inFlight === 0 && idleWaiters.length > 0) {
+        for (const resolve of idleWaiters) resolve();
+        idleWaiters = [];
+      }
     });
     // No 'error' listener on req: Node emits a request's errors only to listeners, and a client that leaves
     // mid-body is handled by the response's 'close'.
@@ -179,9 +205,13 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       const allow = allowedMethods.join(', ');
       return fail(exchange, 405, 'method_not_allowed', `Use ${allowedMethods.join(' or ')}.`, { allow });
     }
-    if (!validating && !(provider.allowlist.test(rest) && isSafePath(rest))) {
+    const pattern = validating ? rest : provider.allowlist.match(rest);
+    if (pattern === undefined || !isSafePath(rest)) {
       return fail(exchange, 404, 'path_not_allowed', `This proxy does not forward that path to ${provider.label}.`);
     }
+    // Logged as the pattern it matched where a part of it was free (`/v1/models/*`): a client may put
+    // anything there, a key included, and the log would keep it.
+    if (pattern.includes('*')) exchange.path = pattern;
     const parameter = keyParameterIn(query);
     if (parameter !== undefined) {
       const message =
@@ -202,6 +232,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       decision = await limiter.admit({ fingerprint: exchange.fingerprint, address });
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
+      exchange.limitedBy = 'store_unavailable';
       const message = 'Rate limits cannot be checked right now; retry in a moment.';
       return fail(exchange, 503, 'rate_limit_unavailable', message, { 'retry-after': '5' });
     }
@@ -209,6 +240,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     const limitHeaders = rateLimitHeaders(decision);
     for (const name in limitHeaders) exchange.headers[name] = limitHeaders[name];
     if (!decision.allowed) {
+      exchange.limitedBy = decision.policy.name;
       const whose = decision.policy.name === 'key' ? 'with this key' : 'from this address';
       const message = `Too many requests ${whose}; retry in ${decision.retryAfterSeconds} s.`;
       return fail(exchange, 429, 'rate_limited', message);
@@ -251,6 +283,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     upstreamRequest.on('response', (response) => {
       const status = response.statusCode ?? 502;
       if (status >= 300 && status < 400) return refuseRedirect(exchange, response);
+      exchange.upstreamRequestId = upstreamRequestId(response.headers);
       if (status >= 400) return relayError(exchange, response);
       if (status < 300 && exchange.fingerprint) limiter.rememberKey(exchange.fingerprint);
       const headers = returnedHeaders(response.rawHeaders, exchange.headers, exchange.redact);
@@ -364,7 +397,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return fail(exchange, 405, 'method_not_allowed', 'Use GET.', { allow: 'GET, HEAD' });
     }
-    sendJson(res, draining ? 503 : 200, { status: draining ? 'shutting-down' : 'ok' });
+    sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'shutting-down' });
   }
 
   /**
@@ -412,7 +445,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     if (!exchange.upstreamError) exchange.upstreamError = /** @type {any} */ (error).code ?? error.name;
     // Mid-answer: cut the connection, so the client sees an incomplete answer rather than a complete one.
     if (res.headersSent) {
-      exchange.code = 'upstream_incomplete';
+      exchange.code = error instanceof UpstreamTimeout ? 'upstream_stalled' : 'upstream_incomplete';
       return res.destroy();
     }
     const label = exchange.provider?.label ?? 'The provider';
@@ -460,34 +493,75 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     if (!completed && exchange.upstreamRequest && !exchange.upstreamRequest.destroyed) {
       exchange.upstreamRequest.destroy();
     }
-    // 499 (as nginx logs it): the client closed the connection before the answer was complete.
-    const status = completed || exchange.code === 'upstream_incomplete' ? res.statusCode : 499;
+    if (!completed && cutting && !exchange.code) exchange.code = 'cut_by_shutdown';
+    // 499 (as nginx logs it): the client closed the connection before the answer was complete. A cut answer
+    // keeps the status the client saw; one Node gave itself (408) is not on the response object.
+    const cut = exchange.code === 'upstream_incomplete' || exchange.code === 'upstream_stalled';
+    const status =
+      exchange.statusOverride ?? (completed || cut ? res.statusCode : cutting && !res.headersSent ? 503 : 499);
+    const durationMs = Math.round((performance.now() - exchange.started) * 10) / 10;
     /** @type {Record<string, unknown>} */
     const fields = {
       method: req.method,
       provider: exchange.provider?.id,
       path: exchange.path,
       status,
-      durationMs: Math.round((performance.now() - exchange.started) * 10) / 10,
+      durationMs,
+      requestId: exchange.requestId,
       keyFingerprint: exchange.fingerprint?.slice(0, 8),
       error: exchange.code ?? (completed ? undefined : 'client_closed'),
       upstreamError: exchange.upstreamError,
+      upstreamRequestId: exchange.upstreamRequestId,
     };
     if (log.enabled('debug')) {
       fields.upstreamMessage = exchange.upstreamMessage?.slice(0, 300);
       fields.headers = loggedHeaders(req.headers);
     }
-    log[status >= 500 ? 'error' : 'info']('request', fields, [exchange.key]);
+    // A request cut by the shutdown is a warning (SHUTDOWN_TIMEOUT_MS decided it); a provider's failure, even
+    // after a 200 went out, is an error.
+    const level = exchange.code === 'cut_by_shutdown' ? 'warn' : status >= 500 || cut ? 'error' : 'info';
+    log[level]('request', fields, [exchange.key]);
+    metrics?.finished({
+      provider: exchange.provider?.id ?? 'none',
+      status,
+      seconds: durationMs / 1000,
+      limitedBy: exchange.limitedBy,
+      upstreamError: exchange.code && UPSTREAM_FAILURES.has(exchange.code) ? exchange.code : undefined,
+    });
   }
 
   return {
     handle,
+    /** Health checks fail from now on (load balancers stop sending traffic); requests are still served. */
+    unready() {
+      ready = false;
+    },
     /** Stop taking new requests (they get 503 and `connection: close`); those in flight go on. */
     drain() {
+      ready = false;
       draining = true;
+    },
+    /** What is still in flight is about to be closed: each is logged as cut by the shutdown. */
+    cut() {
+      cutting = true;
+    },
+    /**
+     * Node answered 408 on this connection (the request body was too slow): the exchange on it, if any, is
+     * logged with that status rather than as a client that left.
+     * @param {import('node:net').Socket} socket
+     */
+    requestTimedOut(socket) {
+      const exchange = onSocket.get(socket);
+      if (!exchange) return;
+      exchange.statusOverride = 408;
+      exchange.code = 'request_timeout';
     },
     get inFlight() {
       return inFlight;
+    },
+    /** Resolves once no request is in flight (each has been logged). */
+    idle() {
+      return inFlight === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(() => resolve(undefined)));
     },
     close() {
       for (const { upstream } of routes.values()) upstream.close();
@@ -497,8 +571,9 @@ export function createProxy({ config, limiter, fingerprint, log }) {
 
 /**
  * The headers sent to the provider, as a flat [name, value, ...] list (which Node writes as it is, checking
- * each name and value, rather than copying it into an object first). The Host header comes first: with a list,
- * Node does not add it.
+ * each name and value, rather than copying it into an object first): those on the provider's allowlist
+ * (`forwardedHeaders`), the key's, and the provider's required ones the client left out. The Host header comes
+ * first: with a list, Node does not add it.
  * @param {import('node:http').IncomingHttpHeaders} incoming
  * @param {import('./config.js').ProviderConfig} provider
  * @param {{ header: string, value: string }} credential
@@ -507,11 +582,11 @@ export function createProxy({ config, limiter, fingerprint, log }) {
 function forwardedHeaders(incoming, provider, credential, host) {
   /** @type {Array<string | string[]>} */
   const headers = ['host', host];
+  // A header the client names in Connection is meant for the next hop only (RFC 9110, 7.6.1).
   const listed = incoming.connection ? incoming.connection.toLowerCase().split(',').map((name) => name.trim()) : [];
   for (const name in incoming) {
     const value = incoming[name];
-    if (value === undefined || NOT_FORWARDED.has(name) || listed.includes(name)) continue;
-    if (name.startsWith('x-forwarded-') || name.startsWith('sec-')) continue;
+    if (value === undefined || !provider.forwards(name) || NEVER_FORWARDED.has(name) || listed.includes(name)) continue;
     headers.push(name, name === 'accept-encoding' ? readableEncodings(/** @type {string} */ (value)) : value);
   }
   headers.push(credential.header, credential.value);
@@ -519,6 +594,15 @@ function forwardedHeaders(incoming, provider, credential, host) {
     if (incoming[name] === undefined || listed.includes(name)) headers.push(name, provider.headers[name]);
   }
   return headers;
+}
+
+/**
+ * The provider's own id for a request (OpenAI-style `x-request-id`, Anthropic's `request-id`).
+ * @param {import('node:http').IncomingHttpHeaders} headers
+ */
+function upstreamRequestId(headers) {
+  const id = headers['x-request-id'] ?? headers['request-id'];
+  return typeof id === 'string' ? id.slice(0, 128) : undefined;
 }
 
 /** @param {string} text */
@@ -554,7 +638,12 @@ function returnedHeaders(raw, own, redact) {
   let eventStream = false;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toLowerCase();
-    if (NOT_RETURNED.has(name) || name.startsWith('access-control-') || Object.hasOwn(own, name)) continue;
+    if (NOT_RETURNED.has(name) || name.startsWith('access-control-')) continue;
+    if (Object.hasOwn(own, name)) {
+      // The proxy's request id takes the name; the provider's stays available under another.
+      if (name === 'x-request-id') list.push('x-upstream-request-id', redact(raw[i + 1]));
+      continue;
+    }
     if (name === 'content-type') eventStream = raw[i + 1].startsWith('text/event-stream');
     list.push(name, redact(raw[i + 1]));
   }

@@ -75,31 +75,34 @@ function removeKeyShapes(text) {
 }
 
 /**
- * What matching one secret needs, each part worked out the first time a text needs it (most texts are too
- * short to hold any spelling of the key, or hold neither a backslash nor a percent sign).
+ * What matching one secret needs. The character table and the base64 spellings are worked out the first time
+ * a text needs them (most texts are too short to hold any spelling of the key, or hold neither a backslash nor
+ * a percent sign): see codePointsOf and base64Of.
  * @param {string} secret
  */
 function compileSecret(secret) {
-  /** @type {Array<{ units: number[], bytes: number[] }> | undefined} */
-  let codePoints;
-  /** @type {string[] | undefined} */
-  let base64;
   return {
     raw: secret,
-    /** The UTF-16 units and UTF-8 bytes of each character. */
-    get codePoints() {
-      codePoints ??= [...secret].map((character) => ({
-        units: Array.from({ length: character.length }, (_, i) => character.charCodeAt(i)),
-        bytes: [...Buffer.from(character, 'utf8')],
-      }));
-      return codePoints;
-    },
-    /** The stable parts of its base64 spellings. */
-    get base64() {
-      base64 ??= base64Forms(secret);
-      return base64;
-    },
+    /** @type {Array<{ units: number[], bytes: number[] }> | undefined} */
+    codePoints: undefined,
+    /** @type {string[] | undefined} */
+    base64: undefined,
   };
+}
+
+/** The UTF-16 units and UTF-8 bytes of each character of the secret. */
+function codePointsOf(/** @type {CompiledSecret} */ secret) {
+  secret.codePoints ??= [...secret.raw].map((character) => ({
+    units: Array.from({ length: character.length }, (_, i) => character.charCodeAt(i)),
+    bytes: [...Buffer.from(character, 'utf8')],
+  }));
+  return secret.codePoints;
+}
+
+/** The stable parts of the secret's base64 spellings. */
+function base64Of(/** @type {CompiledSecret} */ secret) {
+  secret.base64 ??= base64Forms(secret.raw);
+  return secret.base64;
 }
 
 /** @typedef {ReturnType<typeof compileSecret>} CompiledSecret */
@@ -116,7 +119,7 @@ function removeSecret(text, secret) {
   // Without a backslash or a percent sign, the only spellings left are the raw key and base64.
   if (result.includes('\\') || result.includes('%')) result = removeSpelledOut(result, secret);
   else if (result.includes(secret.raw)) result = result.replaceAll(secret.raw, REDACTED);
-  for (const form of secret.base64) {
+  for (const form of base64Of(secret)) {
     if (result.includes(form)) result = result.replaceAll(form, REDACTED);
   }
   return result;
@@ -148,7 +151,7 @@ function removeSpelledOut(text, secret) {
  */
 function matchAt(text, start, secret) {
   let at = start;
-  for (const { units, bytes } of secret.codePoints) {
+  for (const { units, bytes } of codePointsOf(secret)) {
     const next = matchUnits(text, at, units);
     if (next !== -1) {
       at = next;

@@ -16,7 +16,14 @@ describe('clientAddress', () => {
     const req = request('10.0.0.2', 'spoofed, 203.0.113.7, 10.0.0.1');
     assert.equal(clientAddress(req, 1), '10.0.0.1');
     assert.equal(clientAddress(req, 2), '203.0.113.7');
-    assert.equal(clientAddress(request('10.0.0.2', 'not-an-address'), 1), '10.0.0.2');
+  });
+
+  it('reads addresses with a port, and gives an entry that is not an address a bucket of its own', () => {
+    assert.equal(clientAddress(request('10.0.0.2', '203.0.113.7:5678'), 1), '203.0.113.7');
+    assert.equal(clientAddress(request('10.0.0.2', '[2001:db8:1:2::9]:443'), 1), '2001:db8:1:2::/64');
+    // Not the balancer's address (10.0.0.2), which every client behind it shares.
+    assert.equal(clientAddress(request('10.0.0.2', 'unknown'), 1), 'unparsed:unknown');
+    assert.notEqual(clientAddress(request('10.0.0.2', '_hidden1'), 1), clientAddress(request('10.0.0.2', '_hidden2'), 1));
   });
 });
 

@@ -28,6 +28,7 @@ describe('readConfig', () => {
     for (const id of Object.keys(PROVIDERS)) {
       assert.ok(`UPSTREAM_${id.toUpperCase()}_URL` in env);
       assert.ok(`UPSTREAM_${id.toUpperCase()}_PATHS` in env);
+      assert.ok(`UPSTREAM_${id.toUpperCase()}_HEADERS` in env);
     }
   });
 
@@ -41,6 +42,22 @@ describe('readConfig', () => {
     assert.equal(config.providers[id].origin, 'http://127.0.0.1:9999/prefix');
     assert.ok(config.providers[id].allowlist.test('/only/this'));
     assert.ok(!config.providers[id].allowlist.test(PROVIDERS[id].paths[0]));
+  });
+
+  it('replaces the forwarded headers from the environment, never with a key’s, the client’s or the connection’s', () => {
+    const [id] = Object.keys(PROVIDERS);
+    const name = `UPSTREAM_${id.toUpperCase()}_HEADERS`;
+    const config = readConfig({ [name]: 'Content-Type,x-my-app-*' });
+    assert.ok(config.providers[id].forwards('content-type'));
+    assert.ok(config.providers[id].forwards('x-my-app-version'));
+    assert.ok(!config.providers[id].forwards('accept'));
+    for (const refused of ['authorization', 'x-api-key', 'cookie', 'x-forwarded-for', 'x-forwarded-*', 'x-*', '*', 'bad header']) {
+      assert.throws(
+        () => readConfig({ [name]: `content-type,${refused}` }),
+        (error) => error instanceof ConfigError && error.problems[0].startsWith(name),
+        refused,
+      );
+    }
   });
 
   it('lists every invalid value at once', () => {

@@ -115,6 +115,7 @@ export async function startTestProxy(stub, env = {}) {
   const proxy = await startProxy(config, { log });
   return {
     url: proxy.url,
+    metricsUrl: proxy.metricsUrl,
     lines,
     /** The parsed request log lines. */
     requestLog: () => lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'request'),

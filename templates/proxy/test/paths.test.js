@@ -14,11 +14,25 @@ describe('allowlist', () => {
     assert.ok(!allowlist.test('/v1beta/models/a/b:generateContent'));
   });
 
+  it('lets a final `/**` match one or more segments, and tells which pattern matched', () => {
+    const patterns = ['/v1/files', '/v1/files/**', '/v1/models/*'];
+    const prefixed = compileAllowlist(patterns);
+    assert.ok(prefixed.test('/v1/files'));
+    assert.ok(prefixed.test('/v1/files/file-1'));
+    assert.ok(prefixed.test('/v1/files/file-1/content'));
+    assert.ok(!prefixed.test('/v1/files/'));
+    assert.ok(!prefixed.test('/v1/filesystem'));
+    assert.equal(prefixed.match('/v1/files'), '/v1/files');
+    assert.equal(prefixed.match('/v1/files/a/b'), '/v1/files/**');
+    assert.equal(prefixed.match('/v1/models/x'), '/v1/models/*');
+    assert.equal(prefixed.match('/v1/other'), undefined);
+  });
+
   it('accepts each provider’s own paths', () => {
     for (const provider of Object.values(PROVIDERS)) {
       const compiled = compileAllowlist(provider.paths);
       for (const path of provider.paths) {
-        assert.ok(compiled.test(path.replaceAll('*', 'x')), `${provider.label} ${path}`);
+        assert.ok(compiled.test(path.replace('/**', '/x/y').replaceAll('*', 'x')), `${provider.label} ${path}`);
       }
     }
   });

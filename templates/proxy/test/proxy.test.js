@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { PROVIDERS } from '../src/providers.js';
@@ -16,6 +17,29 @@ import {
 
 const providers = Object.entries(PROVIDERS).map(([id, provider]) => ({ id, ...provider }));
 const [first] = providers;
+
+/** What an official SDK sends besides the key: every header on the provider's allowlist, `*` filled in. */
+const sdkHeaders = (provider) =>
+  Object.fromEntries(
+    provider.forwardedHeaders
+      // (Those the test sets itself, and those the proxy adds when missing, which it checks apart.)
+      .filter((name) => !['content-type', 'content-length', 'accept-encoding'].includes(name) && !(name in provider.headers))
+      .map((name) => [name.replace(/\*$/, 'os'), `sdk-${name.replace(/\*$/, 'os')}`]),
+  );
+
+/** Headers that would make a provider act on another method or path, or that carry the client's address. */
+const HOSTILE_HEADERS = {
+  'x-http-method-override': 'DELETE',
+  'x-method-override': 'DELETE',
+  'x-original-url': '/v1/organization/users',
+  'x-rewrite-url': '/v1/organization/users',
+  'fastly-client-ip': '203.0.113.9',
+  'x-cluster-client-ip': '203.0.113.9',
+  'true-client-ip': '203.0.113.9',
+  'cf-connecting-ip': '203.0.113.9',
+  'x-client-ip': '203.0.113.9',
+  'x-custom-header': 'not on the allowlist',
+};
 
 /** Every header value the stub saw, as one string: where a key must appear once, in its auth header. */
 const allHeaderText = (record) => JSON.stringify(record.headers);
@@ -43,7 +67,8 @@ for (const provider of providers) {
           'content-type': 'application/json',
           cookie: 'session=secret',
           'x-forwarded-for': '203.0.113.9',
-          'x-custom-header': 'kept',
+          ...sdkHeaders(provider),
+          ...HOSTILE_HEADERS,
         },
         body: JSON.stringify({ hello: 'world' }),
       });
@@ -58,7 +83,8 @@ for (const provider of providers) {
       assert.ok(!seen.url.includes(key));
       assert.equal(seen.headers.cookie, undefined);
       assert.equal(seen.headers['x-forwarded-for'], undefined);
-      assert.equal(seen.headers['x-custom-header'], 'kept');
+      for (const [name, value] of Object.entries(sdkHeaders(provider))) assert.equal(seen.headers[name], value, name);
+      for (const name of Object.keys(HOSTILE_HEADERS)) assert.equal(seen.headers[name], undefined, name);
       for (const [name, value] of Object.entries(provider.headers)) assert.equal(seen.headers[name], value);
     });
 
@@ -75,6 +101,19 @@ for (const provider of providers) {
         assert.equal(seen.headers[provider.auth.header], undefined);
       });
     }
+
+    it('logs a path whose segments matched `*` as its pattern, never as sent (a key may sit there)', async () => {
+      const pattern = provider.paths.find((path) => path.includes('*'));
+      const key = fakeKey();
+      const logged = proxy.requestLog().length;
+      const path = pattern.replace('/**', `/${key}/more`).replaceAll('*', key);
+      const response = await fetch(`${proxy.url}/${provider.id}${path}`, { headers: keyHeaders(provider, fakeKey()) });
+      assert.equal(response.status, 200);
+      assert.equal(stub.requests.at(-1).url, `/${provider.id}${path}`);
+      await eventually(() => proxy.requestLog().length > logged);
+      assert.equal(proxy.requestLog()[logged].path, pattern);
+      assert.ok(!proxy.lines.join('\n').includes(key));
+    });
 
     it('refuses paths off the allowlist, traversal included, without calling the provider', async () => {
       const before = stub.requests.length;
@@ -265,6 +304,12 @@ describe('hardening', () => {
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://app.example');
     assert.match(preflight.headers.get('access-control-allow-headers'), /x-api-key/);
+    // What the SDKs read to decide on retries, and the ids a user quotes.
+    const exposed = (await fetch(url(), { headers: { origin: 'https://app.example', ...keyHeaders(first, fakeKey()) } }))
+      .headers.get('access-control-expose-headers');
+    for (const name of ['retry-after', 'retry-after-ms', 'x-should-retry', 'x-request-id', 'request-id']) {
+      assert.ok(exposed.split(', ').includes(name), name);
+    }
 
     const headers = { origin: 'https://evil.example', ...keyHeaders(first, fakeKey()) };
     const refused = await fetch(url(), { headers });
@@ -273,12 +318,11 @@ describe('hardening', () => {
   });
 
   it('does not pass back the provider’s cookies or CORS headers', async () => {
-    const headers = { 'set-cookie': 'tracking=1', 'access-control-allow-origin': '*', 'x-request-id': 'req_1' };
+    const headers = { 'set-cookie': 'tracking=1', 'access-control-allow-origin': '*' };
     stub.next((req, res) => json(res, 200, { ok: true }, headers));
     const response = await fetch(url(), { headers: keyHeaders(first, fakeKey()) });
     assert.equal(response.headers.get('set-cookie'), null);
     assert.equal(response.headers.get('access-control-allow-origin'), null);
-    assert.equal(response.headers.get('x-request-id'), 'req_1');
   });
 
   it('cuts off a client that sends its headers too slowly (HEADERS_TIMEOUT_MS)', async () => {
@@ -446,6 +490,119 @@ describe('hostile clients and upstreams', () => {
       await eventually(() => proxy.requestLog().length > logged);
     }
     assertLogClean(key);
+  });
+});
+
+describe('operations', () => {
+  let stub;
+  let proxy;
+  const url = () => `${proxy.url}/${first.id}${allowedPath(first)}`;
+  before(async () => {
+    stub = await startStubProvider();
+    proxy = await startTestProxy(stub, {
+      RATE_LIMIT_BURST: '3',
+      RATE_LIMIT_PER_MINUTE: '1',
+      IP_RATE_LIMIT_BURST: '1000',
+      METRICS_PORT: '0',
+      UPSTREAM_TIMEOUT_MS: '1000',
+      HEADERS_TIMEOUT_MS: '300',
+      REQUEST_TIMEOUT_MS: '400',
+      KEEP_ALIVE_TIMEOUT_MS: '1500',
+    });
+  });
+  after(async () => {
+    await proxy.close();
+    await stub.close();
+  });
+  const lastEntry = async (logged) => {
+    await eventually(() => proxy.requestLog().length > logged);
+    return proxy.requestLog()[logged];
+  };
+
+  it('keeps a well-formed X-Request-Id or makes one, returns it and logs it with the provider’s own id', async () => {
+    stub.next((req, res) => json(res, 200, { ok: true }, { 'x-request-id': 'req_upstream_1' }));
+    let logged = proxy.requestLog().length;
+    const kept = await fetch(url(), { headers: { ...keyHeaders(first, fakeKey()), 'x-request-id': 'lb-1234.abc' } });
+    assert.equal(kept.headers.get('x-request-id'), 'lb-1234.abc');
+    assert.equal(kept.headers.get('x-upstream-request-id'), 'req_upstream_1');
+    let entry = await lastEntry(logged);
+    assert.equal(entry.requestId, 'lb-1234.abc');
+    assert.equal(entry.upstreamRequestId, 'req_upstream_1');
+
+    logged = proxy.requestLog().length;
+    const made = await fetch(`${proxy.url}/nowhere`, { headers: { 'x-request-id': 'not ok "quoted" <id>' } });
+    const id = made.headers.get('x-request-id');
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    entry = await lastEntry(logged);
+    assert.equal(entry.requestId, id);
+  });
+
+  it('serves Prometheus metrics on their own port only: requests, latency, limits, upstream errors, in flight', async () => {
+    const key = fakeKey();
+    for (let i = 0; i < 5; i += 1) await (await fetch(url(), { headers: keyHeaders(first, key) })).arrayBuffer();
+    stub.next((req, res) => res.writeHead(307, { location: 'http://127.0.0.1:9/', 'content-length': '0' }).end());
+    await (await fetch(url(), { headers: keyHeaders(first, fakeKey()) })).arrayBuffer();
+    assert.equal((await fetch(`${proxy.url}/metrics`)).status, 404, 'not on the proxy’s port');
+    await eventually(() => proxy.requestLog().length >= 6);
+    const text = await (await fetch(proxy.metricsUrl)).text();
+    const value = (series) => Number(new RegExp(`^${series.replace(/[{}"|+.]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+    assert.ok(value(`byok_proxy_requests_total{provider="${first.id}",status="200"}`) >= 3);
+    assert.ok(value(`byok_proxy_requests_total{provider="${first.id}",status="429"}`) >= 1);
+    assert.ok(value('byok_proxy_rate_limited_total{reason="key"}') >= 1);
+    assert.equal(value(`byok_proxy_upstream_errors_total{provider="${first.id}",error="upstream_redirect"}`), 1);
+    assert.ok(value(`byok_proxy_request_duration_seconds_count{provider="${first.id}"}`) >= 6);
+    assert.ok(value(`byok_proxy_request_duration_seconds_bucket{provider="${first.id}",le="+Inf"}`) >= 6);
+    assert.equal(value('byok_proxy_in_flight'), 0);
+    assert.match(text, /# TYPE byok_proxy_request_duration_seconds histogram/);
+    assert.ok(!text.includes(key));
+  });
+
+  it('logs a request whose body came too slowly as the 408 it got, not as a client that left', async () => {
+    const logged = proxy.requestLog().length;
+    const port = Number(new URL(proxy.url).port);
+    const key = fakeKey();
+    const header = Object.entries(keyHeaders(first, key)).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    const answer = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () =>
+        socket.write(`POST /${first.id}${allowedPath(first)} HTTP/1.1\r\nhost: x\r\n${header}content-length: 100\r\n\r\n{"partial":`),
+      );
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk));
+      socket.on('close', () => resolve(text));
+    });
+    assert.match(answer, /^HTTP\/1\.1 408/);
+    const entry = await lastEntry(logged);
+    assert.equal(entry.status, 408);
+    assert.equal(entry.error, 'request_timeout');
+  });
+
+  it('logs a stream that stalls midway as an error, not as a 200 at info level', async () => {
+    stub.next((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: first\n\n'); // then nothing, for longer than UPSTREAM_TIMEOUT_MS
+    });
+    const logged = proxy.requestLog().length;
+    const response = await fetch(url(), { method: 'POST', headers: keyHeaders(first, fakeKey()), body: '{}' });
+    await assert.rejects(response.text());
+    const entry = await lastEntry(logged);
+    assert.equal(entry.level, 'error');
+    assert.equal(entry.error, 'upstream_stalled');
+  });
+
+  it('keeps an idle connection open for KEEP_ALIVE_TIMEOUT_MS, past the header timeout, then closes it', async () => {
+    const socket = net.connect(Number(new URL(proxy.url).port), '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8').on('data', (chunk) => (received += chunk));
+    const closed = new Promise((resolve) => socket.once('close', () => resolve(performance.now())));
+    const answers = () => received.split('HTTP/1.1 200').length - 1;
+    socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n');
+    await eventually(() => answers() === 1);
+    await new Promise((resolve) => setTimeout(resolve, 700)); // idle past HEADERS_TIMEOUT_MS and REQUEST_TIMEOUT_MS
+    socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n');
+    await eventually(() => answers() === 2);
+    const idleFrom = performance.now();
+    const idle = (await closed) - idleFrom;
+    assert.ok(idle > 1200 && idle < 4000, `closed after ${Math.round(idle)} ms idle`);
   });
 });
 

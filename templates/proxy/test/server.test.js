@@ -36,22 +36,71 @@ describe('server.js', () => {
   });
   after(() => stub.close());
 
-  it('finishes requests in flight on SIGTERM, refuses new ones, then exits 0', async () => {
-    const { child, url, output } = await startServer({ [`UPSTREAM_${id.toUpperCase()}_URL`]: `${stub.url}/${id}` });
-    stub.next((req, res) => setTimeout(() => res.end('{"slow":true}'), 300));
+  it('on SIGTERM: /healthz 503 at once, serves through the grace period, then refuses, drains and exits 0', async () => {
+    const { child, url, output } = await startServer({
+      [`UPSTREAM_${id.toUpperCase()}_URL`]: `${stub.url}/${id}`,
+      SHUTDOWN_GRACE_MS: '600',
+    });
+    const target = `${url}/${id}${allowedPath(provider)}`;
     const key = fakeKey();
-    const slow = fetch(`${url}/${id}${allowedPath(provider)}`, { headers: keyHeaders(provider, key) });
-    while (stub.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const seen = stub.requests.length;
+    stub.next((req, res) => setTimeout(() => res.end('{"slow":true}'), 1200));
+    const slow = fetch(target, { headers: keyHeaders(provider, key) });
+    while (stub.requests.length === seen) await new Promise((resolve) => setTimeout(resolve, 10));
 
+    const signalled = performance.now();
     child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal((await fetch(`${url}/healthz`)).status, 503, 'not ready at once');
+    const during = await fetch(target, { headers: keyHeaders(provider, fakeKey()) });
+    assert.equal(during.status, 200, 'still serving during the grace period');
+    assert.equal(during.headers.get('connection'), 'close', 'and asking clients to reconnect elsewhere');
+
+    await new Promise((resolve) => setTimeout(resolve, 700 - (performance.now() - signalled)));
+    await assert.rejects(fetch(`${url}/healthz`), 'no new connections after the grace period');
     const answer = await slow;
     assert.equal(answer.status, 200);
     assert.deepEqual(await answer.json(), { slow: true });
     const [code] = await once(child, 'exit');
     assert.equal(code, 0);
-    await assert.rejects(fetch(`${url}/healthz`), 'no new connections after shutdown');
+    const exitedAfter = performance.now() - signalled;
+    assert.ok(exitedAfter < 2000, `exited ${Math.round(exitedAfter)} ms after SIGTERM, the slow request ending at 1200`);
     assert.match(output.stdout, /"msg":"shutting down"/);
     assert.ok(!output.stdout.includes(key) && !output.stderr.includes(key));
+  });
+
+  it('cuts what is still in flight after SHUTDOWN_TIMEOUT_MS, logs each, and exits at once', async () => {
+    const { child, url, output } = await startServer({
+      [`UPSTREAM_${id.toUpperCase()}_URL`]: `${stub.url}/${id}`,
+      SHUTDOWN_GRACE_MS: '0',
+      SHUTDOWN_TIMEOUT_MS: '300',
+    });
+    const seen = stub.requests.length;
+    stub.next(() => {}); // never answers
+    stub.next(() => {});
+    const hanging = [1, 2].map(() =>
+      fetch(`${url}/${id}${allowedPath(provider)}`, { headers: keyHeaders(provider, fakeKey()) }).catch(() => 'cut'),
+    );
+    while (stub.requests.length < seen + 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    const signalled = performance.now();
+    child.kill('SIGTERM');
+    assert.deepEqual(await Promise.all(hanging), ['cut', 'cut']);
+    const [code] = await once(child, 'exit');
+    const exitedAfter = performance.now() - signalled;
+    assert.equal(code, 0);
+    assert.ok(exitedAfter < 1000, `exited ${Math.round(exitedAfter)} ms after SIGTERM (timeout 300 ms)`);
+    const cut = output.stdout.split('\n').filter((line) => line.includes('"cut_by_shutdown"')).map((line) => JSON.parse(line));
+    assert.equal(cut.length, 2);
+    for (const entry of cut) assert.equal(entry.level, 'warn');
+  });
+
+  it('exits promptly on SIGTERM with nothing in flight', async () => {
+    const { child } = await startServer({ SHUTDOWN_GRACE_MS: '0' });
+    const signalled = performance.now();
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    const exitedAfter = performance.now() - signalled;
+    assert.ok(exitedAfter < 500, `exited ${Math.round(exitedAfter)} ms after SIGTERM`);
   });
 
   it('refuses to start with an invalid configuration, naming the variable', async () => {

@@ -3,19 +3,39 @@
 // user's key, whatever the client asks for.
 
 /**
- * One regular expression for an allowlist such as ['/v1/messages', '/v1beta/models/*:generateContent'],
- * where `*` matches exactly one non-empty path segment.
+ * An allowlist such as ['/v1/messages', '/v1beta/models/*:generateContent', '/v1/files/**'], where `*` matches
+ * exactly one non-empty path segment (or the non-empty part of one, before `:generateContent`) and a final
+ * `/**` one or more segments. One regular expression with a group per pattern: a path is checked in one scan,
+ * and the group that matched tells which pattern it was.
  * @param {string[]} patterns
  */
 export function compileAllowlist(patterns) {
-  const alternatives = patterns.map((pattern) =>
-    pattern
+  const alternatives = patterns.map((pattern) => {
+    const prefix = pattern.endsWith('/**');
+    const body = (prefix ? pattern.slice(0, -3) : pattern)
       .split('*')
       .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[^/]+'),
-  );
-  return new RegExp(`^(?:${alternatives.join('|')})$`);
+      .join('[^/]+');
+    return `(${body}${prefix ? '(?:/[^/]+)+' : ''})`;
+  });
+  const regex = new RegExp(`^(?:${alternatives.join('|')})$`);
+  return {
+    /** @param {string} path */
+    test: (path) => regex.test(path),
+    /**
+     * The pattern `path` matches, or undefined.
+     * @param {string} path
+     */
+    match(path) {
+      const groups = regex.exec(path);
+      if (!groups) return undefined;
+      for (let i = 1; i < groups.length; i += 1) if (groups[i] !== undefined) return patterns[i - 1];
+      return undefined;
+    },
+  };
 }
+
+/** @typedef {ReturnType<typeof compileAllowlist>} Allowlist */
 
 /** One or more `/segment`, each non-empty and not `.` or `..`, in the characters a URL path may hold as they are. */
 const SAFE_SEGMENTS = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)+$/;

@@ -11,35 +11,13 @@
 
 import { clientAddress } from './client-address.js';
 import { errorBody } from './errors.js';
+import { NEVER_FORWARDED } from './headers.js';
 import { keyFromHeaders, keyParameterIn } from './keys.js';
 import { loggedHeaders } from './log.js';
 import { isSafePath } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
 import { createRedactor } from './redact.js';
 import { keyOutcome, validateKey } from './validate-key.js';
-
-/**
- * The request headers forwarded to the provider, besides the one carrying the key: an allowlist, so that
- * nothing about the client (cookies, its address, the page it came from, Cloudflare's own cf-* headers) and no
- * other credential reaches the provider. The official SDKs' own headers (x-stainless-*) are let through too.
- */
-const FORWARDED_HEADERS = new Set([
-  'accept',
-  'accept-language',
-  'content-type',
-  'user-agent',
-  'idempotency-key',
-  'anthropic-version',
-  'anthropic-beta',
-  'anthropic-dangerous-direct-browser-access',
-  'openai-organization',
-  'openai-project',
-  'openai-beta',
-  'x-goog-api-client',
-  'http-referer',
-  'x-title',
-]);
-const FORWARDED_PREFIXES = ['x-stainless-'];
 
 /**
  * Response headers that are not passed back: hop-by-hop ones, cookies the provider sets for its own domain,
@@ -64,7 +42,13 @@ const NOT_RETURNED = new Set([
 /** Error answers are small; past this size they are not read any further. */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 
-const EXPOSED_HEADERS = 'retry-after, ratelimit, ratelimit-policy, request-id, x-request-id';
+// Read by the SDKs in browsers: retry-after-ms and x-should-retry decide their retries; the request ids are what
+// a user quotes when reporting a problem.
+const EXPOSED_HEADERS =
+  'retry-after, retry-after-ms, x-should-retry, ratelimit, ratelimit-policy, request-id, x-request-id, x-upstream-request-id';
+
+/** An incoming X-Request-Id is kept when it looks like one (a load balancer's, the app's), else one is made. */
+const REQUEST_ID = /^[\w.:@-]{1,128}$/;
 
 const FORWARDED_METHODS = ['GET', 'POST'];
 const VALIDATE_METHODS = ['POST'];
@@ -96,6 +80,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
    * @typedef {object} Exchange
    * @property {Request} request
    * @property {number} started
+   * @property {string} requestId     the client's X-Request-Id when well-formed, else a new UUID; returned and logged
+   * @property {string} [upstreamRequestId]  the provider's own request id, when it gave one
    * @property {import('./config.js').ProviderConfig} [provider]
    * @property {string} [path]
    * @property {string} [key]          the user's key: lives as long as the request, never logged
@@ -117,6 +103,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     const exchange = {
       request,
       started: Date.now(),
+      requestId: '',
+      upstreamRequestId: undefined,
       provider: undefined,
       path: undefined,
       key: undefined,
@@ -147,6 +135,9 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     const { request } = exchange;
     const { path, query } = splitTarget(request.url);
     exchange.path = path.slice(0, 200);
+    const incomingId = request.headers.get('x-request-id');
+    exchange.requestId = incomingId !== null && REQUEST_ID.test(incomingId) ? incomingId : crypto.randomUUID();
+    exchange.headers['x-request-id'] = exchange.requestId;
 
     if (path === '/healthz') return health(exchange);
     const slash = path.indexOf('/', 1);
@@ -175,9 +166,13 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       const allow = allowedMethods.join(', ');
       return fail(exchange, 405, 'method_not_allowed', `Use ${allowedMethods.join(' or ')}.`, { allow });
     }
-    if (!validating && !(provider.allowlist.test(rest) && isSafePath(rest))) {
+    const pattern = validating ? rest : provider.allowlist.match(rest);
+    if (pattern === undefined || !isSafePath(rest)) {
       return fail(exchange, 404, 'path_not_allowed', `This proxy does not forward that path to ${provider.label}.`);
     }
+    // Logged as the pattern it matched where a part of it was free (`/v1/models/*`): a client may put
+    // anything there, a key included, and the log would keep it.
+    if (pattern.includes('*')) exchange.path = pattern;
     const parameter = keyParameterIn(query);
     if (parameter !== undefined) {
       const message =
@@ -269,6 +264,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       timer.stop();
       return relayError(exchange, response);
     }
+    exchange.upstreamRequestId = upstreamRequestId(response.headers);
     if (exchange.fingerprint) limiter.rememberKey(exchange.fingerprint);
     const answer = new Response(passThrough(exchange, response, timer, abort), {
       status: response.status,
@@ -302,9 +298,10 @@ export function createProxy({ config, limiter, fingerprint, log }) {
         } catch (error) {
           // Mid-answer: the client's stream is cut, so it sees an incomplete answer rather than a complete one.
           timer.stop();
-          exchange.code = 'upstream_incomplete';
+          const stalled = abort.signal.reason instanceof UpstreamTimeout;
+          exchange.code = stalled ? 'upstream_stalled' : 'upstream_incomplete';
           exchange.upstreamError = errorName(abort.signal.reason ?? error);
-          finish(exchange, response.status);
+          finish(exchange, response.status, stalled);
           controller.error(new Error('The provider’s answer was cut short.'));
           return;
         }
@@ -352,6 +349,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       exchange.upstreamError = 'unreadable_error_body';
       return fail(exchange, 502, 'upstream_error', `${provider.label} answered ${status} with a body the proxy cannot read.`);
     }
+    exchange.upstreamRequestId = upstreamRequestId(response.headers);
     const described = describeError(body);
     exchange.upstreamError = described.type;
     exchange.upstreamMessage = described.message;
@@ -452,11 +450,12 @@ export function createProxy({ config, limiter, fingerprint, log }) {
   }
 
   /**
-   * The request's log line.
+   * The request's log line: at error level for a 5xx, and for a stream the provider stopped feeding.
    * @param {Exchange} exchange
    * @param {number} status
+   * @param {boolean} [failed]
    */
-  function finish(exchange, status) {
+  function finish(exchange, status, failed = status >= 500) {
     const { request } = exchange;
     /** @type {Record<string, unknown>} */
     const fields = {
@@ -465,6 +464,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       path: exchange.path,
       status,
       durationMs: Date.now() - exchange.started,
+      requestId: exchange.requestId,
+      upstreamRequestId: exchange.upstreamRequestId,
       keyFingerprint: exchange.fingerprint?.slice(0, 8),
       error: exchange.code,
       upstreamError: exchange.upstreamError,
@@ -473,7 +474,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       fields.upstreamMessage = exchange.upstreamMessage?.slice(0, 300);
       fields.headers = loggedHeaders(request.headers);
     }
-    log[status >= 500 ? 'error' : 'info']('request', fields, [exchange.key]);
+    log[failed ? 'error' : 'info']('request', fields, [exchange.key]);
   }
 
   return { handle };
@@ -498,8 +499,10 @@ function splitTarget(url) {
 }
 
 /**
- * The headers sent to the provider: those on the allowlist, then the key in the header it came in, exactly
- * as sent, then the provider's required headers the client left out.
+ * The headers sent to the provider: those on the provider's allowlist (`forwardedHeaders`), then the key in the
+ * header it came in, exactly as sent, then the provider's required headers the client left out. Nothing about
+ * the client (cookies, its address, the page it came from, Cloudflare's cf-* headers) and no other credential
+ * reaches the provider.
  * @param {Headers} incoming
  * @param {import('./config.js').ProviderConfig} provider
  * @param {{ header: string, value: string }} credential
@@ -507,9 +510,8 @@ function splitTarget(url) {
 function forwardedHeaders(incoming, provider, credential) {
   const headers = new Headers();
   for (const [name, value] of incoming) {
-    if (FORWARDED_HEADERS.has(name) || FORWARDED_PREFIXES.some((prefix) => name.startsWith(prefix))) {
-      headers.set(name, value);
-    }
+    // The runtime sets Content-Length itself, from the body it sends.
+    if (provider.forwards(name) && !NEVER_FORWARDED.has(name) && name !== 'content-length') headers.set(name, value);
   }
   headers.set(credential.header, credential.value);
   for (const name in provider.headers) {
@@ -530,10 +532,20 @@ function returnedHeaders(upstream, own, redact) {
   const headers = new Headers();
   for (const [name, value] of upstream) {
     if (NOT_RETURNED.has(name) || name.startsWith('access-control-')) continue;
-    headers.append(name, redact(value));
+    // The Worker's request id takes the name; the provider's stays available under another.
+    headers.append(name === 'x-request-id' ? 'x-upstream-request-id' : name, redact(value));
   }
   for (const name in own) headers.set(name, own[name]);
   return headers;
+}
+
+/**
+ * The provider's own id for a request (OpenAI-style `x-request-id`, Anthropic's `request-id`).
+ * @param {Headers} headers
+ */
+function upstreamRequestId(headers) {
+  const id = headers.get('x-request-id') ?? headers.get('request-id');
+  return id !== null && REQUEST_ID.test(id) ? id : undefined;
 }
 
 /** @param {string} text */

@@ -70,8 +70,9 @@ export function json(res, status, body, headers = {}) {
  * can tell them apart) and `vars` replacing the configured ones.
  * @param {{ url: string }} stub
  * @param {Record<string, string>} [vars]
+ * @param {{ secret?: string }} [options]  KEY_FINGERPRINT_SECRET (default: a fresh random one)
  */
-export async function startWorker(stub, vars = {}) {
+export async function startWorker(stub, vars = {}, { secret = randomBytes(32).toString('hex') } = {}) {
   const upstreams = {};
   for (const id of Object.keys(PROVIDERS)) upstreams[`UPSTREAM_${id.toUpperCase()}_URL`] = `${stub.url}/${id}`;
   const server = createTestHarness({
@@ -79,7 +80,7 @@ export async function startWorker(stub, vars = {}) {
       {
         configPath: new URL('../wrangler.jsonc', import.meta.url),
         vars: { ...upstreams, ...vars },
-        secrets: { KEY_FINGERPRINT_SECRET: randomBytes(32).toString('hex') },
+        secrets: { KEY_FINGERPRINT_SECRET: secret },
       },
     ],
   });
