@@ -129,6 +129,16 @@ describe('smaller things a newcomer hits (issue 10, point 4)', () => {
       expect(result.stderr).toContain('error: Cannot create ro/sub/app: you do not have permission to write in ro. Nothing was written');
       expect(result.stderr).not.toMatch(/EACCES|mkdtemp|create-byok-|--debug/);
       expect(readdirSync(readOnly)).toEqual([]);
+      // The same for writing beside files in a folder that exists (--force).
+      const into = spawnSync(process.execPath, [binPath, 'ro', '--provider', 'openai', ...base, '--force'], {
+        cwd: root.dir,
+        encoding: 'utf8',
+        env: { ...process.env, CI: '' },
+        ...asNobody,
+      });
+      expect(into.status, into.stderr).toBe(1);
+      expect(into.stderr).toContain('error: Cannot write into ro: you do not have permission to write there, or it is read-only. Nothing was written.');
+      expect(into.stderr).not.toMatch(/EACCES|mkdtemp|staging|--debug/);
     } finally {
       root.cleanup();
     }
