@@ -31,12 +31,12 @@ const role = process.argv[2];
 // work (c) does for each request.
 const SERVER_OPTIONS = {
   headersTimeout: 10_000,
-  requestTimeout: 30_000,
+  requestTimeout: 60_000,
   connectionsCheckingInterval: 1_000,
-  keepAliveTimeout: 5_000,
+  keepAliveTimeout: 65_000,
   noDelay: true,
 };
-const AGENT_OPTIONS = { keepAlive: true, timeout: 4_000, maxFreeSockets: 64, scheduling: 'lifo' };
+const AGENT_OPTIONS = { keepAlive: true, timeout: 4_000, maxFreeSockets: 1_000, scheduling: 'lifo' };
 
 // Children exit normally on SIGTERM (so that `node --cpu-prof bench/proxy.mjs <role> ...` writes its profile).
 if (role) process.on('SIGTERM', () => process.exit(0));

@@ -44,16 +44,16 @@ describe('the interactive flow', () => {
     expect(existsSync(path.join(work.dir, 'typed-dir', 'byok.json'))).toBe(true);
   });
 
-  it('refuses a taken directory right after the questions that locate it', async () => {
+  it('asks what to do with a taken directory before any other question', async () => {
     const dir = path.join(work.dir, 'taken');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'mine.txt'), 'mine');
     const term = terminal(work.dir);
     const exit = main(['taken', '--no-git'], term.io);
-    await term.answer('Where will this run?', [KEY.enter]);
-    expect(await exit).toBe(2);
-    expect(stripAnsi(term.stdout.text)).not.toContain('Which providers');
-    expect(term.stderr.text).toContain('is not empty');
+    await term.answer('taken is not empty (it holds mine.txt). What now?', [KEY.down, KEY.down, KEY.enter]);
+    expect(await exit).toBe(130);
+    expect(stripAnsi(term.stdout.text)).not.toContain('Where will this run?');
+    expect(readdirSync(dir)).toEqual(['mine.txt']);
   });
 
   it('only asks what the flags left open', async () => {

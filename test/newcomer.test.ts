@@ -1,7 +1,7 @@
 // Issue 10: the CLI as a newcomer meets it, driven as they drive it: the built CLI in a real pseudo-terminal for
 // the interactive points, spawned without a terminal for the rest.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath, repoRoot, runCli, tempDir } from './support/cli.js';
@@ -129,6 +129,16 @@ describe('smaller things a newcomer hits (issue 10, point 4)', () => {
       expect(result.stderr).toContain('error: Cannot create ro/sub/app: you do not have permission to write in ro. Nothing was written');
       expect(result.stderr).not.toMatch(/EACCES|mkdtemp|create-byok-|--debug/);
       expect(readdirSync(readOnly)).toEqual([]);
+      // The same for writing beside files in a folder that exists (--force).
+      const into = spawnSync(process.execPath, [binPath, 'ro', '--provider', 'openai', ...base, '--force'], {
+        cwd: root.dir,
+        encoding: 'utf8',
+        env: { ...process.env, CI: '' },
+        ...asNobody,
+      });
+      expect(into.status, into.stderr).toBe(1);
+      expect(into.stderr).toContain('error: Cannot write into ro: you do not have permission to write there, or it is read-only. Nothing was written.');
+      expect(into.stderr).not.toMatch(/EACCES|mkdtemp|staging|--debug/);
     } finally {
       root.cleanup();
     }
@@ -182,5 +192,85 @@ describe('smaller things a newcomer hits (issue 10, point 4)', () => {
     const result = runInPty(['proper-noun', '--pattern', 'wordpress', '--provider', 'openai', '--no-git'], [['Create the project?', [KEY.down, KEY.enter]]]);
     expect(result.exit).toBe(130);
     expect(result.screen).toContain('Pattern:   wordpress (a WordPress site)');
+  });
+});
+
+describe('interactive answers that cannot be used are asked again (issue 10, point 2)', () => {
+  const CLEAR_LINE = '\x15';
+  const fresh = (name: string) => {
+    const dir = path.join(work.dir, name);
+    mkdirSync(dir);
+    return dir;
+  };
+
+  it('asks the directory again, with the reason, for spaces only and for a file, before asking anything else', () => {
+    const cwd = fresh('ask-again');
+    writeFileSync(path.join(cwd, 'notes.txt'), 'a file');
+    const result = runInPty(['--provider', 'openai', '--no-git'], [
+      ['Project directory', ['   ', KEY.enter]],
+      ['A directory name cannot be only spaces.', [CLEAR_LINE, ...'notes.txt', KEY.enter]],
+      ['notes.txt cannot be used: it is a file, not a directory.', [CLEAR_LINE, ...'my-app', KEY.enter]],
+      ['Where will this run?', [KEY.down, KEY.down, KEY.enter]],
+      ['Where should rate limits be counted?', [KEY.enter]],
+      ['Create the project?', [KEY.enter]],
+    ], { cwd });
+    expect(result.exit, result.screen).toBe(0);
+    expect(result.screen.indexOf('it is a file, not a directory')).toBeLessThan(result.screen.indexOf('Where will this run?'));
+    expect(existsSync(path.join(cwd, 'my-app', 'byok.json'))).toBe(true);
+    expect(readFileSync(path.join(cwd, 'notes.txt'), 'utf8')).toBe('a file');
+  });
+
+  it('offers another folder, writing beside the files, or cancelling for a non-empty folder, before the pattern question', () => {
+    const cwd = fresh('taken-choices');
+    mkdirSync(path.join(cwd, 'taken'));
+    writeFileSync(path.join(cwd, 'taken', 'mine.txt'), 'mine');
+    const another = runInPty(['taken', '--provider', 'openai', '--no-git'], [
+      ['taken is not empty (it holds mine.txt). What now?', [KEY.enter]],
+      ['Project directory', [...'elsewhere', KEY.enter]],
+      ['Where will this run?', [KEY.down, KEY.down, KEY.enter]],
+      ['Where should rate limits be counted?', [KEY.enter]],
+      ['Create the project?', [KEY.enter]],
+    ], { cwd });
+    expect(another.exit, another.screen).toBe(0);
+    expect(another.screen).toContain('Write the project beside these files');
+    expect(another.screen).not.toMatch(/--force/);
+    expect(another.screen.indexOf('What now?')).toBeLessThan(another.screen.indexOf('Where will this run?'));
+    expect(existsSync(path.join(cwd, 'elsewhere', 'byok.json'))).toBe(true);
+    expect(readdirSync(path.join(cwd, 'taken'))).toEqual(['mine.txt']);
+
+    const cancelled = runInPty(['taken', '--provider', 'openai', '--no-git'], [['What now?', [KEY.down, KEY.down, KEY.enter]]], { cwd });
+    expect(cancelled.exit).toBe(130);
+    expect(cancelled.screen).toContain('Cancelled');
+
+    const beside = runInPty(['taken', '--pattern', 'proxy', '--provider', 'openai', '--rate-limit-store', 'memory', '--no-git', '--no-install'], [
+      ['What now?', [KEY.down, KEY.enter]],
+      ['Create the project?', [KEY.enter]],
+    ], { cwd });
+    expect(beside.exit, beside.screen).toBe(0);
+    expect(beside.screen).toMatch(/^ {2}npx create-byok taken --pattern proxy .* --no-install --no-git --force --yes$/m);
+    expect(readFileSync(path.join(cwd, 'taken', 'mine.txt'), 'utf8')).toBe('mine');
+    expect(existsSync(path.join(cwd, 'taken', 'byok.json'))).toBe(true);
+
+  });
+
+  it('says `create-byok update` is what they want when the folder holds a byok.json', () => {
+    const cwd = fresh('holds-project');
+    execFileSync(process.execPath, [binPath, 'proj', '--pattern', 'proxy', '--provider', 'openai', '--yes', '--no-git', '--no-install'], { cwd, env: { ...process.env, CI: '1' } });
+    const result = runInPty(['proj', '--provider', 'openai', '--no-git'], [['proj already holds a create-byok project', [KEY.down, KEY.enter]]], { cwd });
+    expect(result.exit).toBe(130);
+    expect(result.screen).toContain('proj already holds a create-byok project (byok.json). What now?');
+    expect(result.screen).toContain('Cancel, and change it with: npx create-byok update proj');
+    expect(result.screen).not.toContain('Write the project beside these files');
+    expect(result.screen).toContain('Cancelled. To change the project and keep your edits: npx create-byok update proj');
+  });
+
+  it('without a terminal, still fails at once with exit 2', async () => {
+    const cwd = fresh('no-terminal');
+    mkdirSync(path.join(cwd, 'taken'));
+    writeFileSync(path.join(cwd, 'taken', 'mine.txt'), 'mine');
+    for (const dir of ['taken', '   ']) {
+      const result = await runCli([dir, '--pattern', 'proxy', '--provider', 'openai', '--no-git'], { cwd });
+      expect(result.code, dir).toBe(2);
+    }
   });
 });

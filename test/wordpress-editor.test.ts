@@ -328,14 +328,17 @@ for (const core of WORDPRESS_CORES) {
     if (core.version === '7.1') {
       const connectorKey = fakeKey('anthropic');
       const constantKey = fakeKey('anthropic');
-      secrets.push(connectorKey, constantKey);
+      const environmentKey = fakeKey('anthropic');
+      secrets.push(connectorKey, constantKey, environmentKey);
 
       it('uses a key set only in Settings > Connectors, says so with a link, and stores nothing', async () => {
         fake.addKey(connectorKey, { providers: ['anthropic'] });
         fake.addKey(constantKey, { providers: ['anthropic'] });
+        fake.addKey(environmentKey, { providers: ['anthropic'] });
         const switched = await submitSettings(admin, plugin, { provider: 'anthropic', model: '' });
         // No key field for a provider core has a connector for: the page points to Connectors instead.
         expect(switched).not.toMatch(new RegExp(`id="${plugin.slug}-api-key"`));
+        expect(switched).toContain('Kept in Settings &gt; Connectors (see above).');
         expect(notices(switched).map((notice) => notice.text).join('\n')).toMatch(/No Anthropic key yet\. Add it in Settings > Connectors/);
         expect(switched).toContain('options-connectors.php');
 
@@ -358,7 +361,7 @@ for (const core of WORDPRESS_CORES) {
         expect(await option(`${plugin.functionPrefix}_api_keys`)).not.toContain('anthropic');
       });
 
-      it('prefers the connector\'s constant to its option, in core\'s order', async () => {
+      it('prefers the connector\'s environment variable, then its constant, to its option: core\'s order', async () => {
         rig.writeMuPlugin('connector-constant', `<?php\ndefine( 'ANTHROPIC_API_KEY', '${constantKey}' );\n`);
         try {
           const page = await admin.request(settingsPath(plugin));
@@ -369,7 +372,16 @@ for (const core of WORDPRESS_CORES) {
           const sent = JSON.stringify(fake.requests.find((request) => request.method === 'POST')?.headers);
           expect(sent).toContain(constantKey);
           expect(sent).not.toContain(connectorKey);
+
+          // The environment variable comes first of all (set for the request, as a server's environment would).
+          rig.writeMuPlugin('connector-env', `<?php\nputenv( 'ANTHROPIC_API_KEY=${environmentKey}' );\n`);
+          const withEnv = await admin.request(settingsPath(plugin));
+          expect(notices(withEnv.text).map((notice) => notice.text).join('\n')).toMatch(/reads it from the ANTHROPIC_API_KEY environment variable/);
+          fake.reset();
+          expect((await chat(admin, 'through the environment')).status).toBe(200);
+          expect(JSON.stringify(fake.requests.find((request) => request.method === 'POST')?.headers)).toContain(environmentKey);
         } finally {
+          rig.removeMuPlugin('connector-env');
           rig.removeMuPlugin('connector-constant');
           await rig.sql(`DELETE FROM wp_options WHERE option_name = 'connectors_ai_anthropic_api_key'`);
         }

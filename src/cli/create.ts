@@ -41,10 +41,10 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
   const resolved = await resolveCreate(dirArgument, flags, { cwd: io.cwd, yes: Boolean(raw.yes), force: Boolean(raw.force), prompter });
 
   const relativeDir = displayPath(io.cwd, resolved.targetDir);
-  const command = equivalentCommand(resolved, dirArgument ?? relativeDir, { install: raw.install, git: raw.git });
+  const command = equivalentCommand(resolved, resolved.directoryAnswer, { install: raw.install, git: raw.git });
   reportNames(ui, resolved, relativeDir);
   for (const warning of plainHttpWarnings(resolved.answers.baseUrls)) ui.warn(warning);
-  if (prompter) await prompter.confirm(summary(resolved, relativeDir, command));
+  if (prompter) await prompter.confirm(summary(resolved, relativeDir));
   else ui.info(`Same run without prompts: ${command}`);
 
   const { files } = await generate(resolved.answers);
@@ -125,6 +125,7 @@ export async function runCreate(dirArgument: string | undefined, raw: RawFlags, 
   report.nextSteps = stepsWith(needsInstall && !report.installed);
   if (interactive) ui.outro('Done. Never commit a real key, and never paste one into an issue.');
   ui.commands('Next steps', report.nextSteps);
+  if (interactive) ui.commands('Same run without prompts (for CI)', [command]);
   return report;
 }
 
@@ -143,7 +144,8 @@ function reportNames(ui: Ui, resolved: ResolvedCreate, relativeDir: string): voi
   for (const warning of pattern.warnings({ name: answers.name, names, targetDir })) ui.warn(warning);
 }
 
-function summary(resolved: ResolvedCreate, relativeDir: string, command: string): string {
+/** The summary before "Create the project?" (the command line comes at the end, unframed, so it copies whole). */
+function summary(resolved: ResolvedCreate, relativeDir: string): string {
   const { answers } = resolved;
   const pattern = findPattern(answers.pattern)!;
   const lines = [
@@ -154,9 +156,6 @@ function summary(resolved: ResolvedCreate, relativeDir: string, command: string)
       const choice = option.choices.find((candidate) => candidate.value === answers.options[option.key]);
       return `${`${option.summary}:`.padEnd(10)} ${choice?.label ?? answers.options[option.key]}`;
     }),
-    '',
-    `Same run without prompts:`,
-    command,
   ];
   return lines.join('\n');
 }

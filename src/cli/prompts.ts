@@ -12,7 +12,13 @@ import type { Io } from './io.js';
  * Ctrl-C or Escape at any prompt throws CancelledError before anything is written.
  */
 export interface Prompter {
-  directory(initial: string): Promise<string>;
+  /**
+   * The project directory, asked again until `check` (given the answer) finds nothing wrong with it; `reason` says
+   * why an earlier answer (or the [dir] argument) cannot be used.
+   */
+  directory(initial: string, check?: (answer: string) => string | undefined, reason?: string): Promise<string>;
+  /** The directory holds files: write somewhere else, beside them, or stop. `project`: it holds a byok.json. */
+  takenDirectory(shown: string, entries: string, project: boolean): Promise<'another' | 'beside' | 'cancel'>;
   pattern(): Promise<PatternId>;
   /** `initial`: the providers ticked to start with (update starts from the recorded ones). */
   providers(initial?: string[]): Promise<string[]>;
@@ -37,15 +43,39 @@ export function answered<T>(value: T): Exclude<T, symbol> {
 export function createPrompter(io: Io, output = io.stdout): Prompter {
   const streams = { input: io.stdin, output };
   return {
-    async directory(initial) {
+    async directory(initial, check, reason) {
+      if (reason) clack.log.warn(reason, { output });
       return answered(
         await clack.text({
           ...streams,
           message: 'Project directory',
           placeholder: initial,
           defaultValue: initial,
+          // Said where the answer is typed, and asked again: like create-vite, not a failed run.
+          validate: (value) => {
+            const answer = value ?? '';
+            if (answer !== '' && answer.trim() === '') return 'A directory name cannot be only spaces.';
+            return check?.(answer.trim() || initial);
+          },
         }),
-      ).trim();
+      ).trim() || initial;
+    },
+    async takenDirectory(shown, entries, project) {
+      const choice = answered(
+        await clack.select<'another' | 'beside' | 'cancel'>({
+          ...streams,
+          message: project ? `${shown} already holds a create-byok project (byok.json). What now?` : `${shown} is not empty (it holds ${entries}). What now?`,
+          options: [
+            { value: 'another', label: 'Choose another directory' },
+            ...(project
+              ? []
+              : [{ value: 'beside' as const, label: 'Write the project beside these files', hint: 'same-named files are overwritten; nothing is deleted' }]),
+            // update is what changes a project and keeps its edits: said with the command to run.
+            { value: 'cancel', label: project ? `Cancel, and change it with: npx create-byok update ${shown}` : 'Cancel' },
+          ],
+        }),
+      );
+      return choice;
     },
     async pattern() {
       return answered(

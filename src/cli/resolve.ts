@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Answers } from '../answers.js';
-import { UsageError } from '../errors.js';
+import { CancelledError, UsageError } from '../errors.js';
 import { findPattern, PATTERN_IDS, PATTERNS, type PatternDefinition, type PatternId } from '../patterns/index.js';
 import { deriveNames, type ProjectNames } from '../project/names.js';
 import { shellQuote } from '../project/shell.js';
-import { checkTarget } from '../project/target.js';
+import { checkTarget, describeEntries, inspectTarget } from '../project/target.js';
 import { findProvider } from '../providers/index.js';
 import { DEFAULT_PROVIDERS, resolveAnswers, type Topic } from './answers.js';
 import type { ParsedFlags } from './flags.js';
+import { displayPath } from './io.js';
 import type { Prompter } from './prompts.js';
 
 export { shellQuote };
@@ -21,6 +22,10 @@ export interface ResolvedCreate {
   targetDir: string;
   answers: Answers;
   names: ProjectNames;
+  /** Whether files may be written beside existing ones (--force, or chosen at the prompt). */
+  force: boolean;
+  /** The directory as the user gave it (argument or answer), for the command line that repeats the run. */
+  directoryAnswer: string;
 }
 
 /**
@@ -51,17 +56,63 @@ export async function resolveCreate(
     }
   }
 
-  const directory = dirArgument ?? (prompter ? await prompter.directory(DEFAULTS.directory) : DEFAULTS.directory);
-  if (directory.trim() === '') throw new UsageError('The project directory cannot be empty.');
-  const patternId = flags.pattern ?? (prompter ? await prompter.pattern() : DEFAULTS.pattern);
-  const pattern = findPattern(patternId) as PatternDefinition;
-  const given = path.resolve(context.cwd, directory);
-  // The display name (and the slug) are known before any further question, so is the directory, which is refused
-  // here if taken: nobody should answer five prompts to hear that.
-  const name = flags.name ?? (path.basename(given) || DEFAULTS.directory);
-  const names = deriveNames(name);
-  const targetDir = targetFor(given, pattern, names.slug, flags.name !== undefined);
-  checkTarget(targetDir, context.force);
+  if (dirArgument !== undefined && dirArgument.trim() === '') throw new UsageError('The project directory cannot be empty.');
+  // The directory is settled before any further question: nobody should answer five prompts to hear it is taken.
+  // Without a person to ask, a taken or unusable one fails at once (exit 2). With one, an answer that cannot be
+  // used is asked again with the reason, and a non-empty folder offers the choices (another / beside / cancel).
+  let directory = dirArgument;
+  let patternId = flags.pattern;
+  let force = context.force;
+  let reason: string | undefined;
+  const shown = (dir: string) => displayPath(context.cwd, dir);
+  /** For a person: whether `dir` can be used now, after asking what to do with a taken one. */
+  const settle = async (dir: string): Promise<boolean> => {
+    const state = inspectTarget(dir);
+    if (state.kind === 'free' || (state.kind === 'taken' && force)) return true;
+    if (state.kind === 'unusable') {
+      reason = `${shown(dir)} cannot be used: ${state.reason}.`;
+      return false;
+    }
+    const choice = await prompter!.takenDirectory(shown(dir), describeEntries(state.entries), state.project);
+    if (choice === 'beside') force = true;
+    if (choice === 'cancel') {
+      throw new CancelledError(
+        state.project ? `Cancelled. To change the project and keep your edits: ${['npx', 'create-byok', 'update', shown(dir)].map(shellQuote).join(' ')}` : 'Cancelled',
+      );
+    }
+    return choice === 'beside';
+  };
+  const answerProblem = (answer: string): string | undefined => {
+    const state = inspectTarget(path.resolve(context.cwd, answer));
+    return state.kind === 'unusable' ? `${answer} cannot be used: ${state.reason}.` : undefined;
+  };
+
+  let pattern: PatternDefinition;
+  let name: string;
+  let names: ProjectNames;
+  let targetDir: string;
+  for (;;) {
+    directory ??= prompter ? await prompter.directory(DEFAULTS.directory, answerProblem, reason) : DEFAULTS.directory;
+    reason = undefined;
+    const given = path.resolve(context.cwd, directory);
+    // A folder that exists is used as it is whatever the pattern: settle it before asking where the app runs.
+    if (prompter && existsSync(given) && !(await settle(given))) {
+      directory = undefined;
+      continue;
+    }
+    patternId ??= prompter ? await prompter.pattern() : DEFAULTS.pattern;
+    pattern = findPattern(patternId) as PatternDefinition;
+    name = flags.name ?? (path.basename(given) || DEFAULTS.directory);
+    names = deriveNames(name);
+    targetDir = targetFor(given, pattern, names.slug, flags.name !== undefined);
+    if (!prompter) {
+      checkTarget(targetDir, force);
+      break;
+    }
+    if (targetDir === given && existsSync(given)) break;
+    if (await settle(targetDir)) break;
+    directory = undefined;
+  }
 
   // Then the rest, layered as update layers them (cli/answers.ts): flag, else prompt, else default.
   const topics: Topic[] = ['providers', ...pattern.options.map((option) => `option:${option.key}` as const)];
@@ -73,7 +124,7 @@ export async function resolveCreate(
     ask: new Set(topics),
   });
 
-  return { targetDir, names, answers };
+  return { targetDir, names, answers, force, directoryAnswer: directory };
 }
 
 /**
@@ -104,6 +155,7 @@ export function equivalentCommand(
   for (const option of pattern.options) parts.push(`--${option.flag}`, answers.options[option.key]!);
   if (!extra.install) parts.push('--no-install');
   if (!extra.git) parts.push('--no-git');
+  if (resolved.force) parts.push('--force');
   parts.push('--yes');
   return parts.map(shellQuote).join(' ');
 }

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, WriteRefusedError } from '../errors.js';
 import type { RenderedFiles } from '../render/render.js';
@@ -44,6 +44,13 @@ export function checkObstacles(targetDir: string, files: RenderedFiles): void {
  * without a thread-pool round trip each.
  */
 export function writeProject(targetDir: string, files: RenderedFiles, shown = targetDir): WriteResult {
+  if (existsSync(targetDir)) {
+    try {
+      accessSync(targetDir, constants.W_OK);
+    } catch {
+      throw new WriteRefusedError(`Cannot write into ${shown}: you do not have permission to write there, or it is read-only. Nothing was written.`);
+    }
+  }
   try {
     return writeFiles(targetDir, files);
   } catch (error) {

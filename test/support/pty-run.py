@@ -44,7 +44,11 @@ for text, keys in spec["steps"]:
 
 while time.time() < deadline and pump(0.1):
     pass
-_, status = os.waitpid(pid, 0)
+# A CLI still waiting for input at the deadline is killed (the test then fails on its exit) rather than waited for.
+done, status = os.waitpid(pid, os.WNOHANG)
+if done == 0:
+    os.kill(pid, 9)
+    _, status = os.waitpid(pid, 0)
 result = {
     "raw": screen.decode("utf-8", "replace"),
     "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,

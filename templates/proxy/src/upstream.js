@@ -12,8 +12,10 @@ export function createUpstream(provider) {
   const { url } = provider;
   const transport = url.protocol === 'https:' ? https : http;
   // Idle connections are closed after 4 s, before the other side does: servers commonly close idle keep-alive
-  // connections after 5 s or more, and a request sent on a connection the server is closing fails.
-  const agent = new transport.Agent({ keepAlive: true, timeout: 4_000, maxFreeSockets: 64, scheduling: 'lifo' });
+  // connections after 5 s or more, and a request sent on a connection the server is closing fails. Up to 1,000
+  // of them are kept meanwhile: with more requests in flight than idle connections kept, each burst would close
+  // connections only to open (and handshake) new ones a moment later.
+  const agent = new transport.Agent({ keepAlive: true, timeout: 4_000, maxFreeSockets: 1_000, scheduling: 'lifo' });
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
   // An origin may carry a path prefix (a gateway, a test server): request paths are appended to it unchanged.
   const prefix = url.pathname.replace(/\/+$/, '');

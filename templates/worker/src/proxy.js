@@ -42,7 +42,13 @@ const NOT_RETURNED = new Set([
 /** Error answers are small; past this size they are not read any further. */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 
-const EXPOSED_HEADERS = 'retry-after, ratelimit, ratelimit-policy, request-id, x-request-id';
+// Read by the SDKs in browsers: retry-after-ms and x-should-retry decide their retries; the request ids are what
+// a user quotes when reporting a problem.
+const EXPOSED_HEADERS =
+  'retry-after, retry-after-ms, x-should-retry, ratelimit, ratelimit-policy, request-id, x-request-id, x-upstream-request-id';
+
+/** An incoming X-Request-Id is kept when it looks like one (a load balancer's, the app's), else one is made. */
+const REQUEST_ID = /^[\w.:@-]{1,128}$/;
 
 const FORWARDED_METHODS = ['GET', 'POST'];
 const VALIDATE_METHODS = ['POST'];
@@ -74,6 +80,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
    * @typedef {object} Exchange
    * @property {Request} request
    * @property {number} started
+   * @property {string} requestId     the client's X-Request-Id when well-formed, else a new UUID; returned and logged
+   * @property {string} [upstreamRequestId]  the provider's own request id, when it gave one
    * @property {import('./config.js').ProviderConfig} [provider]
    * @property {string} [path]
    * @property {string} [key]          the user's key: lives as long as the request, never logged
@@ -95,6 +103,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     const exchange = {
       request,
       started: Date.now(),
+      requestId: '',
+      upstreamRequestId: undefined,
       provider: undefined,
       path: undefined,
       key: undefined,
@@ -125,6 +135,9 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     const { request } = exchange;
     const { path, query } = splitTarget(request.url);
     exchange.path = path.slice(0, 200);
+    const incomingId = request.headers.get('x-request-id');
+    exchange.requestId = incomingId !== null && REQUEST_ID.test(incomingId) ? incomingId : crypto.randomUUID();
+    exchange.headers['x-request-id'] = exchange.requestId;
 
     if (path === '/healthz') return health(exchange);
     const slash = path.indexOf('/', 1);
@@ -251,6 +264,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       timer.stop();
       return relayError(exchange, response);
     }
+    exchange.upstreamRequestId = upstreamRequestId(response.headers);
     if (exchange.fingerprint) limiter.trustKey(exchange.fingerprint);
     const answer = new Response(passThrough(exchange, response, timer, abort), {
       status: response.status,
@@ -284,9 +298,10 @@ export function createProxy({ config, limiter, fingerprint, log }) {
         } catch (error) {
           // Mid-answer: the client's stream is cut, so it sees an incomplete answer rather than a complete one.
           timer.stop();
-          exchange.code = 'upstream_incomplete';
+          const stalled = abort.signal.reason instanceof UpstreamTimeout;
+          exchange.code = stalled ? 'upstream_stalled' : 'upstream_incomplete';
           exchange.upstreamError = errorName(abort.signal.reason ?? error);
-          finish(exchange, response.status);
+          finish(exchange, response.status, stalled);
           controller.error(new Error('The provider’s answer was cut short.'));
           return;
         }
@@ -334,6 +349,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       exchange.upstreamError = 'unreadable_error_body';
       return fail(exchange, 502, 'upstream_error', `${provider.label} answered ${status} with a body the proxy cannot read.`);
     }
+    exchange.upstreamRequestId = upstreamRequestId(response.headers);
     const described = describeError(body);
     exchange.upstreamError = described.type;
     exchange.upstreamMessage = described.message;
@@ -434,11 +450,12 @@ export function createProxy({ config, limiter, fingerprint, log }) {
   }
 
   /**
-   * The request's log line.
+   * The request's log line: at error level for a 5xx, and for a stream the provider stopped feeding.
    * @param {Exchange} exchange
    * @param {number} status
+   * @param {boolean} [failed]
    */
-  function finish(exchange, status) {
+  function finish(exchange, status, failed = status >= 500) {
     const { request } = exchange;
     /** @type {Record<string, unknown>} */
     const fields = {
@@ -447,6 +464,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       path: exchange.path,
       status,
       durationMs: Date.now() - exchange.started,
+      requestId: exchange.requestId,
+      upstreamRequestId: exchange.upstreamRequestId,
       keyFingerprint: exchange.fingerprint?.slice(0, 8),
       error: exchange.code,
       upstreamError: exchange.upstreamError,
@@ -455,7 +474,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       fields.upstreamMessage = exchange.upstreamMessage?.slice(0, 300);
       fields.headers = loggedHeaders(request.headers);
     }
-    log[status >= 500 ? 'error' : 'info']('request', fields, [exchange.key]);
+    log[failed ? 'error' : 'info']('request', fields, [exchange.key]);
   }
 
   return { handle };
@@ -513,10 +532,20 @@ function returnedHeaders(upstream, own, redact) {
   const headers = new Headers();
   for (const [name, value] of upstream) {
     if (NOT_RETURNED.has(name) || name.startsWith('access-control-')) continue;
-    headers.append(name, redact(value));
+    // The Worker's request id takes the name; the provider's stays available under another.
+    headers.append(name === 'x-request-id' ? 'x-upstream-request-id' : name, redact(value));
   }
   for (const name in own) headers.set(name, own[name]);
   return headers;
+}
+
+/**
+ * The provider's own id for a request (OpenAI-style `x-request-id`, Anthropic's `request-id`).
+ * @param {Headers} headers
+ */
+function upstreamRequestId(headers) {
+  const id = headers.get('x-request-id') ?? headers.get('request-id');
+  return id !== null && REQUEST_ID.test(id) ? id : undefined;
 }
 
 /** @param {string} text */
