@@ -115,6 +115,16 @@ for (const provider of providers) {
       assert.ok(!proxy.lines.join('\n').includes(key));
     });
 
+    it('redacts the key from the log line of a refused path it was pasted into', async () => {
+      const key = fakeKey();
+      const logged = proxy.requestLog().length;
+      const response = await fetch(`${proxy.url}/${provider.id}/v1/not-allowed/${key}`, { headers: keyHeaders(provider, key) });
+      assert.equal(response.status, 404);
+      await eventually(() => proxy.requestLog().length > logged);
+      assert.equal(proxy.requestLog()[logged].path, '/v1/not-allowed/[redacted]');
+      assert.ok(!proxy.lines.join('\n').includes(key));
+    });
+
     it('refuses paths off the allowlist, traversal included, without calling the provider', async () => {
       const before = stub.requests.length;
       const allowed = allowedPath(provider);
