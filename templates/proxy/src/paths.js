@@ -19,14 +19,17 @@ export function compileAllowlist(patterns) {
     return `(${body}${prefix ? '(?:/[^/]+)+' : ''})`;
   });
   const regex = new RegExp(`^(?:${alternatives.join('|')})$`);
+  // Patterns without a wildcard (the chat call, most often) are found without running the expression.
+  const exact = new Set(patterns.filter((pattern) => !pattern.includes('*')));
   return {
     /** @param {string} path */
-    test: (path) => regex.test(path),
+    test: (path) => exact.has(path) || regex.test(path),
     /**
      * The pattern `path` matches, or undefined.
      * @param {string} path
      */
     match(path) {
+      if (exact.has(path)) return path;
       const groups = regex.exec(path);
       if (!groups) return undefined;
       for (let i = 1; i < groups.length; i += 1) if (groups[i] !== undefined) return patterns[i - 1];
