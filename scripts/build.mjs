@@ -20,7 +20,10 @@ function listFiles(dir, relative = '') {
     .sort();
 }
 
-/** One ESM module per pattern holding its templates, precompiled; loaded only for the pattern being generated. */
+/**
+ * One ESM module per pattern holding its templates, precompiled; loaded only for the pattern being generated. The
+ * shared core (templates/_core/) is one more such module, whose templates the loader registers as partials.
+ */
 function writePrecompiledTemplates() {
   const source = readFileSync(path.join(root, 'src/render/templates.ts'), 'utf8');
   // One source of truth for the compile options: read them from the module the bundle replaces.
@@ -57,7 +60,13 @@ import { registerHelpers } from ${JSON.stringify(path.join(root, 'src/render/eng
 export const TEMPLATE_SUFFIX = '.hbs';
 const engine = Handlebars.create();
 registerHelpers(engine);
+let partials;
+async function registerCorePartials() {
+  const { default: files } = await import(new URL('./templates/_core.js', import.meta.url).href);
+  for (const file of files) engine.registerPartial('core/' + file.path.replace(/\\..*$/, ''), engine.template(file.spec));
+}
 export async function loadTemplates(pattern) {
+  await (partials ??= registerCorePartials());
   const { default: files } = await import(new URL('./templates/' + pattern + '.js', import.meta.url).href);
   return files.map((file) =>
     file.spec ? { path: file.path, render: engine.template(file.spec) } : { path: file.path, content: file.content });

@@ -78,7 +78,7 @@ describe('PHPUnit on the generated encryption and redaction classes', () => {
   });
 
   it('fails when the redactor forgets keys it was given', async () => {
-    const restore = mutate(plugin, 'includes/class-redactor.php', '$this->secrets[ $form ] = true;', '');
+    const restore = mutate(plugin, 'includes/class-redactor.php', '$this->secrets[ $secret ] = true;', '');
     try {
       const result = await phpunit(plugin);
       expect(result.code).not.toBe(0);

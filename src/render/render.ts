@@ -1,5 +1,6 @@
 import type { RenderContext } from './context.js';
 import { identifier } from './escape.js';
+import { rewrapMarkdown } from './markdown.js';
 import { loadTemplates, TEMPLATE_SUFFIX } from './templates.js';
 
 /** A rendered project: relative POSIX path -> file content. */
@@ -52,7 +53,7 @@ export async function renderPattern(context: RenderContext): Promise<RenderedFil
       throw new Error(`Template ${context.pattern}/${template.path}: ${(error as Error).message}`);
     }
     if (content.trim() === '') continue;
-    rendered.set(output, tidy(content));
+    rendered.set(output, tidy(output.endsWith('.md') ? rewrapMarkdown(content) : content));
   }
   return rendered;
 }

@@ -44,7 +44,27 @@ async function listFiles(root: string, relative = ''): Promise<string[]> {
   return files.sort();
 }
 
+/**
+ * The security core the JavaScript patterns share (templates/_core/: redaction, key-check outcomes, path
+ * allowlist, token bucket), as partials: `{{> core/redact}}` renders templates/_core/redact.js.hbs in place, so the
+ * proxy, the page and the worker carry the same code. test/vectors/ checks every rendering of it.
+ */
+export const CORE_FOLDER = '_core';
+
+/** Partial name of a core template: `redact.js.hbs` -> `core/redact`. */
+export const corePartialName = (file: string) => `core/${file.replace(/\..*$/, '')}`;
+
+let partialsRegistered: Promise<void> | undefined;
+
+async function registerCorePartials(): Promise<void> {
+  const root = path.join(generatorInfo().templates, CORE_FOLDER);
+  for (const file of await listFiles(root)) {
+    getEngine().registerPartial(corePartialName(file), getEngine().compile(await readFile(path.join(root, file), 'utf8'), COMPILE_OPTIONS));
+  }
+}
+
 export async function loadTemplates(pattern: string): Promise<TemplateFile[]> {
+  await (partialsRegistered ??= registerCorePartials());
   const root = path.join(generatorInfo().templates, pattern);
   const files: TemplateFile[] = [];
   for (const file of await listFiles(root)) {

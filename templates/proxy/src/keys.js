@@ -79,8 +79,8 @@ export function keyParameterIn(/** @type {string} */ query) {
  * buckets and log lines use the fingerprint: it tells two keys apart, but cannot be turned back into a key,
  * and even a leaked fingerprint cannot be checked against a guessed key without the secret. A plain hash
  * could: keys with a known prefix and a leaked hash invite offline guessing. It is computed afresh for each
- * request (about 4 µs): remembering fingerprints would mean keeping something derived from each key beyond its
- * request, and a lookup table keyed by it.
+ * request: remembering fingerprints would mean keeping something derived from each key beyond its request, and
+ * a lookup table keyed by it.
  * @param {Buffer} [secret]
  * @returns {(key: string) => string} 32 hex characters (128 bits)
  */

@@ -20,7 +20,7 @@ import { isSafePath } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
 import { createRedactor } from './redact.js';
 import { createUpstream } from './upstream.js';
-import { keyOutcome, validateKey } from './validate-key.js';
+import { keyCheckOutcome, validateKey } from './validate-key.js';
 
 /** Headers that describe one connection (RFC 9110, 7.6.1): they never cross a proxy in either direction. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'];
@@ -131,7 +131,7 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
   /** @type {import('node:http').RequestListener} */
   function handle(req, res) {
     /** @type {Exchange} */
-    // Every field from the start, so that every exchange has the same shape (cheaper for V8 to read).
+    // Every field from the start, so that every exchange has the same shape.
     const exchange = {
       req,
       res,
@@ -299,7 +299,7 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
       const status = response.statusCode ?? 502;
       if (status >= 300 && status < 400) return refuseRedirect(exchange, response);
       if (status >= 400) return relayError(exchange, response);
-      if (status < 300 && exchange.fingerprint) limiter.rememberKey(exchange.fingerprint);
+      if (status < 300 && exchange.fingerprint) limiter.trustKey(exchange.fingerprint);
       const headers = returnedHeaders(response.rawHeaders, exchange.headers, exchange.redact);
       exchange.upstreamRequestId = headers.upstreamRequestId;
       res.writeHead(status, headers.list);
@@ -348,9 +348,9 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
       const encoding = response.headers['content-encoding'];
       const text = size <= MAX_ERROR_BODY_BYTES ? decode(Buffer.concat(chunks), encoding) : undefined;
       const body = text === undefined ? undefined : exchange.redact(text);
-      const outcome = keyOutcome(provider, status, body ?? '');
+      const outcome = keyCheckOutcome(provider, status, body ?? '');
       if (exchange.fingerprint && (outcome === 'invalid' || outcome === 'forbidden')) {
-        limiter.forgetKey(exchange.fingerprint);
+        limiter.distrustKey(exchange.fingerprint);
       }
       if (body === undefined) {
         exchange.upstreamError = 'unreadable_error_body';
@@ -401,8 +401,8 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
       timeoutMs: config.upstreamTimeoutMs,
       signal: stop.signal,
     });
-    if (outcome === 'valid') limiter.rememberKey(fingerprint);
-    if (outcome === 'invalid' || outcome === 'forbidden') limiter.forgetKey(fingerprint);
+    if (outcome === 'valid') limiter.trustKey(fingerprint);
+    if (outcome === 'invalid' || outcome === 'forbidden') limiter.distrustKey(fingerprint);
     if (outcome !== 'valid') exchange.code = `key_${outcome.replace('-', '_')}`;
     const answer = { valid: outcome === 'valid', provider: provider.id, reason: outcome };
     sendJson(res, outcome === 'unreachable' ? 502 : 200, answer, exchange.headers);
@@ -495,7 +495,7 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
     const { res } = exchange;
     if (res.headersSent || res.destroyed) return;
     exchange.code = code;
-    const body = errorBody(exchange.provider?.family, status, code, message);
+    const body = errorBody({ family: exchange.provider?.family, status, code, message });
     sendJson(res, status, body, { ...exchange.headers, ...headers });
   }
 

@@ -74,9 +74,9 @@ describe('limiter', () => {
     assert.equal(third.allowed, false);
     assert.equal(third.policy.name, 'ip');
 
-    limiter.rememberKey('a');
+    limiter.trustKey('a');
     assert.equal((await limiter.admit({ fingerprint: 'a', address: '192.0.2.1' })).allowed, true);
-    limiter.forgetKey('a');
+    limiter.distrustKey('a');
     assert.equal((await limiter.admit({ fingerprint: 'a', address: '192.0.2.1' })).allowed, false);
     await limiter.close();
   });

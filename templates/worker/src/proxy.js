@@ -17,7 +17,7 @@ import { loggedHeaders } from './log.js';
 import { isSafePath } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
 import { createRedactor } from './redact.js';
-import { keyOutcome, validateKey } from './validate-key.js';
+import { keyCheckOutcome, validateKey } from './validate-key.js';
 
 /**
  * Response headers that are not passed back: hop-by-hop ones, cookies the provider sets for its own domain,
@@ -159,6 +159,12 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       const message = `Send your ${provider.label} API key in the ${keyHeaderHint(provider)} header: ${credential.implausible}.`;
       return fail(exchange, 401, 'implausible_key', message);
     }
+    if (credential) {
+      // From here on, every log line of this request is redacted of this key, in any spelling: a refused path
+      // with the key pasted into it included.
+      exchange.key = credential.key;
+      exchange.redact = createRedactor(credential.key, { shapes: false });
+    }
 
     const validating = rest === '/byok/validate';
     const allowedMethods = validating ? VALIDATE_METHODS : FORWARDED_METHODS;
@@ -182,11 +188,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       return fail(exchange, 400, 'key_in_query', message);
     }
 
-    if (credential) {
-      exchange.key = credential.key;
-      exchange.redact = createRedactor(credential.key, { shapes: false });
-      exchange.fingerprint = await fingerprint(credential.key);
-    }
+    if (credential) exchange.fingerprint = await fingerprint(credential.key);
     let decision;
     try {
       decision = await limiter.admit({ fingerprint: exchange.fingerprint, address: clientAddress(request) });
@@ -265,7 +267,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       return relayError(exchange, response);
     }
     exchange.upstreamRequestId = upstreamRequestId(response.headers);
-    if (exchange.fingerprint) limiter.rememberKey(exchange.fingerprint);
+    if (exchange.fingerprint) limiter.trustKey(exchange.fingerprint);
     const answer = new Response(passThrough(exchange, response, timer, abort), {
       status: response.status,
       headers: returnedHeaders(response.headers, exchange.headers, exchange.redact),
@@ -341,9 +343,9 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       return upstreamFailed(exchange, error);
     }
     const body = text === undefined ? undefined : exchange.redact(text);
-    const outcome = keyOutcome(provider, status, body ?? '');
+    const outcome = keyCheckOutcome(provider, status, body ?? '');
     if (exchange.fingerprint && (outcome === 'invalid' || outcome === 'forbidden')) {
-      limiter.forgetKey(exchange.fingerprint);
+      limiter.distrustKey(exchange.fingerprint);
     }
     if (body === undefined) {
       exchange.upstreamError = 'unreadable_error_body';
@@ -370,8 +372,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       timeoutMs: config.upstreamTimeoutMs,
       signal: exchange.request.signal,
     });
-    if (outcome === 'valid') limiter.rememberKey(fingerprint);
-    if (outcome === 'invalid' || outcome === 'forbidden') limiter.forgetKey(fingerprint);
+    if (outcome === 'valid') limiter.trustKey(fingerprint);
+    if (outcome === 'invalid' || outcome === 'forbidden') limiter.distrustKey(fingerprint);
     if (outcome !== 'valid') exchange.code = `key_${outcome.replace('-', '_')}`;
     const answer = { valid: outcome === 'valid', provider: provider.id, reason: outcome };
     return json(outcome === 'unreachable' ? 502 : 200, answer, exchange.headers);
@@ -445,7 +447,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
    */
   function fail(exchange, status, code, message, headers = {}) {
     exchange.code = code;
-    const body = errorBody(exchange.provider?.family, status, code, message);
+    const body = errorBody({ family: exchange.provider?.family, status, code, message });
     return json(status, body, { ...exchange.headers, ...headers });
   }
 
