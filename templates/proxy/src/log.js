@@ -29,10 +29,13 @@ export function createLogger({ level = 'info', write = batchedStdout() } = {}) {
    */
   const log = (lineLevel, message, fields = {}, secrets = []) => {
     if (LOG_LEVELS.indexOf(lineLevel) < threshold) return;
-    const redactors = secrets.filter(Boolean).map((secret) => createRedactor(secret));
-    if (redactors.length === 0) redactors.push(createRedactor(undefined)); // the key shapes, still
-    // Messages and field names are this code's own; values may come from anywhere.
-    const clean = (/** @type {string} */ text) => redactors.reduce((result, redactor) => redactor(result), text);
+    // Messages and field names are this code's own; values may come from anywhere. (Almost always one secret,
+    // the request's key; without any, the key shapes are still removed.)
+    const given = secrets.filter(Boolean);
+    const clean =
+      given.length <= 1
+        ? createRedactor(given[0])
+        : (/** @type {string} */ text) => given.reduce((result, secret) => createRedactor(secret)(result), text);
     // The JSON object by hand around JSON.stringify of each value: the same text as JSON.stringify of the whole,
     // without first copying the fields into a new object (this runs once per request).
     let line = `{"time":"${now()}","level":"${lineLevel}","msg":${JSON.stringify(message)}`;

@@ -9,7 +9,7 @@
 // fingerprint), forwarded in that same header, and dropped with the request. It is never put in a URL, a log
 // line or an error message.
 
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { clientAddress } from './client-address.js';
 import { errorBody } from './errors.js';
@@ -49,8 +49,18 @@ const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 const EXPOSED_HEADERS =
   'retry-after, retry-after-ms, x-should-retry, ratelimit, ratelimit-policy, request-id, x-request-id, x-upstream-request-id';
 
+/** Redaction of the key alone, for the provider's headers and error bodies (no key shapes: they are not logs). */
+const SECRET_ONLY = { shapes: false };
+
 /** An incoming X-Request-Id is kept when it looks like one (a load balancer's, the app's), else one is made. */
 const REQUEST_ID = /^[\w.:@-]{1,128}$/;
+
+/**
+ * Request ids this process makes: a random prefix drawn at start-up (so that replicas never collide) and a
+ * counter. They need to be unique, not secret; a UUID per request cost more than the rest of the id handling.
+ */
+const REQUEST_ID_PREFIX = randomBytes(6).toString('hex');
+let requestCount = 0;
 
 /** The proxy's own codes for a provider that failed: the only upstream errors counted in the metrics. */
 const UPSTREAM_FAILURES = new Set([
@@ -142,7 +152,10 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
       headers: {},
     };
     const incomingId = req.headers['x-request-id'];
-    exchange.requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    exchange.requestId =
+      typeof incomingId === 'string' && REQUEST_ID.test(incomingId)
+        ? incomingId
+        : `${REQUEST_ID_PREFIX}-${(requestCount += 1).toString(36)}`;
     exchange.headers['x-request-id'] = exchange.requestId;
     // Once shutting down, every answer asks the client to reconnect, which takes it to another replica.
     if (!ready) exchange.headers.connection = 'close';
@@ -202,7 +215,7 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
       // From here on, every log line of this request is redacted of this key, in any spelling: a refused path
       // with the key pasted into it included.
       exchange.key = credential.key;
-      exchange.redact = createRedactor(credential.key, { shapes: false });
+      exchange.redact = createRedactor(credential.key, SECRET_ONLY);
     }
 
     const validating = rest === '/byok/validate';
@@ -285,10 +298,10 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
     upstreamRequest.on('response', (response) => {
       const status = response.statusCode ?? 502;
       if (status >= 300 && status < 400) return refuseRedirect(exchange, response);
-      exchange.upstreamRequestId = upstreamRequestId(response.headers);
       if (status >= 400) return relayError(exchange, response);
       if (status < 300 && exchange.fingerprint) limiter.trustKey(exchange.fingerprint);
       const headers = returnedHeaders(response.rawHeaders, exchange.headers, exchange.redact);
+      exchange.upstreamRequestId = headers.upstreamRequestId;
       res.writeHead(status, headers.list);
       // Server-sent events: tell the client at once that the stream has started.
       if (headers.eventStream) res.flushHeaders();
@@ -350,7 +363,9 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
       if (!res.headersSent && !res.destroyed) {
         const length = String(Buffer.byteLength(body));
         const own = { ...exchange.headers, 'content-encoding': undefined, 'content-length': length };
-        res.writeHead(status, returnedHeaders(response.rawHeaders, own, exchange.redact).list);
+        const returned = returnedHeaders(response.rawHeaders, own, exchange.redact);
+        exchange.upstreamRequestId = returned.upstreamRequestId;
+        res.writeHead(status, returned.list);
         res.end(body);
       }
     });
@@ -598,15 +613,6 @@ function forwardedHeaders(incoming, provider, credential, host) {
   return headers;
 }
 
-/**
- * The provider's own id for a request (OpenAI-style `x-request-id`, Anthropic's `request-id`).
- * @param {import('node:http').IncomingHttpHeaders} headers
- */
-function upstreamRequestId(headers) {
-  const id = headers['x-request-id'] ?? headers['request-id'];
-  return typeof id === 'string' ? id.slice(0, 128) : undefined;
-}
-
 /** @param {string} text */
 function keepText(text) {
   return text;
@@ -638,9 +644,12 @@ function returnedHeaders(raw, own, redact) {
   /** @type {string[]} */
   const list = [];
   let eventStream = false;
+  /** @type {string | undefined} the provider's own id for the request (OpenAI's x-request-id, Anthropic's request-id) */
+  let upstreamRequestId;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toLowerCase();
     if (NOT_RETURNED.has(name) || name.startsWith('access-control-')) continue;
+    if (name === 'x-request-id' || name === 'request-id') upstreamRequestId ??= redact(raw[i + 1]).slice(0, 128);
     if (Object.hasOwn(own, name)) {
       // The proxy's request id takes the name; the provider's stays available under another.
       if (name === 'x-request-id') list.push('x-upstream-request-id', redact(raw[i + 1]));
@@ -653,7 +662,7 @@ function returnedHeaders(raw, own, redact) {
     const value = own[name];
     if (value !== undefined) list.push(name, value);
   }
-  return { list, eventStream };
+  return { list, eventStream, upstreamRequestId };
 }
 
 /**

@@ -47,8 +47,15 @@ export function compileHeaderAllowlist(names) {
   return (name) => exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
 }
 
-/** True when a configured header name may be forwarded at all. */
-export function mayForward(/** @type {string} */ name) {
-  const isNever = compileHeaderAllowlist([...NEVER_FORWARDED]);
-  return !isNever(name) && !(name.endsWith('*') && [...NEVER_FORWARDED].some((never) => never.startsWith(name.slice(0, -1))));
+const isNeverForwarded = compileHeaderAllowlist([...NEVER_FORWARDED]);
+
+/**
+ * True when a configured name (or prefix, `x-my-app-*`) may be forwarded at all: it names no header in
+ * NEVER_FORWARDED, and as a prefix covers none (`x-*` would cover `x-api-key`).
+ * @param {string} name
+ */
+export function mayForward(name) {
+  if (!name.endsWith('*')) return !isNeverForwarded(name);
+  const prefix = name.slice(0, -1);
+  return [...NEVER_FORWARDED].every((never) => !never.startsWith(prefix) && !prefix.startsWith(never.replace(/\*$/, '')));
 }

@@ -159,6 +159,12 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       const message = `Send your ${provider.label} API key in the ${keyHeaderHint(provider)} header: ${credential.implausible}.`;
       return fail(exchange, 401, 'implausible_key', message);
     }
+    if (credential) {
+      // From here on, every log line of this request is redacted of this key, in any spelling: a refused path
+      // with the key pasted into it included.
+      exchange.key = credential.key;
+      exchange.redact = createRedactor(credential.key, { shapes: false });
+    }
 
     const validating = rest === '/byok/validate';
     const allowedMethods = validating ? VALIDATE_METHODS : FORWARDED_METHODS;
@@ -182,11 +188,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       return fail(exchange, 400, 'key_in_query', message);
     }
 
-    if (credential) {
-      exchange.key = credential.key;
-      exchange.redact = createRedactor(credential.key, { shapes: false });
-      exchange.fingerprint = await fingerprint(credential.key);
-    }
+    if (credential) exchange.fingerprint = await fingerprint(credential.key);
     let decision;
     try {
       decision = await limiter.admit({ fingerprint: exchange.fingerprint, address: clientAddress(request) });
