@@ -188,6 +188,26 @@ describe('what a provider echoes is redacted before it is shown', () => {
     expect(answer!.match(/\[redacted\]/g)).toHaveLength(5);
     expect(await pageTraces(page, context)).not.toContain(key);
   });
+  it('a key in the reason an answer ended (stop_reason, finish_reason) is redacted in the note after the answer', async () => {
+    await open(served.multi.url);
+    const key = newKey('openai');
+    await saveKey('openai', key);
+    const chunk = (delta: object, finish: string | null) =>
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    fake.nextResponse('openai', { status: 200, body: chunk({ content: 'Hi' }, null) + chunk({}, '{{key}}') + 'data: [DONE]\n\n', echoKey: true });
+    await ask('how did it end?');
+    expect(await page.getByRole('log').textContent()).toContain('[ended: [redacted]]');
+    expect(await pageTraces(page, context)).not.toContain(key);
+  });
+
+  it('a model list that carries the key is not shown: the key stays out of the Model choices and the page', async () => {
+    await open(served.multi.url);
+    const key = newKey('openai');
+    fake.nextResponse('openai', { status: 200, body: { object: 'list', data: [{ id: '{{key}}' }, { id: 'x-{{key}}' }, { id: 'gpt-4.1' }] }, echoKey: true });
+    await saveKey('openai', key);
+    expect(await page.getByLabel('Model').locator('option').allTextContents()).toEqual(['gpt-4.1']);
+    expect(await pageTraces(page, context)).not.toContain(key);
+  });
 });
 
 describe('the key form and the key in use agree', () => {
