@@ -125,6 +125,20 @@ describe('a conversation belongs to one key', () => {
     expect(JSON.parse(body!).messages).toEqual([{ role: 'user', content: 'hello again' }]);
     expect(await answers()).toEqual([fakeAnswer('anthropic', 'hello again')]);
   });
+  it('Forget key clears the instructions too: the next key’s provider does not receive them', async () => {
+    await open(served.multi.url);
+    await saveKey('openai', newKey('openai'));
+    await page.getByText('Instructions for the assistant (optional)').click();
+    await page.getByLabel('Instructions', { exact: true }).fill('I am private, answer in French');
+    await ask('hello');
+    expect(chatBodies('openai')[0]).toContain('I am private');
+
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    expect(await pageTraces(page, context)).not.toContain('I am private');
+    await saveKey('anthropic', newKey('anthropic'));
+    await ask('hello again');
+    expect(JSON.parse(chatBodies('anthropic')[0]!)).not.toHaveProperty('system');
+  });
 });
 
 describe('what a provider echoes is redacted before it is shown', () => {
