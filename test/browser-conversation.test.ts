@@ -125,6 +125,20 @@ describe('a conversation belongs to one key', () => {
     expect(JSON.parse(body!).messages).toEqual([{ role: 'user', content: 'hello again' }]);
     expect(await answers()).toEqual([fakeAnswer('anthropic', 'hello again')]);
   });
+  it('Forget key clears the instructions too: the next key’s provider does not receive them', async () => {
+    await open(served.multi.url);
+    await saveKey('openai', newKey('openai'));
+    await page.getByText('Instructions for the assistant (optional)').click();
+    await page.getByLabel('Instructions', { exact: true }).fill('I am private, answer in French');
+    await ask('hello');
+    expect(chatBodies('openai')[0]).toContain('I am private');
+
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    expect(await pageTraces(page, context)).not.toContain('I am private');
+    await saveKey('anthropic', newKey('anthropic'));
+    await ask('hello again');
+    expect(JSON.parse(chatBodies('anthropic')[0]!)).not.toHaveProperty('system');
+  });
 });
 
 describe('what a provider echoes is redacted before it is shown', () => {
@@ -186,6 +200,26 @@ describe('what a provider echoes is redacted before it is shown', () => {
     const [answer] = await answers();
     for (const form of Object.values(keyEchoForms(key))) expect(answer).not.toContain(form);
     expect(answer!.match(/\[redacted\]/g)).toHaveLength(5);
+    expect(await pageTraces(page, context)).not.toContain(key);
+  });
+  it('a key in the reason an answer ended (stop_reason, finish_reason) is redacted in the note after the answer', async () => {
+    await open(served.multi.url);
+    const key = newKey('openai');
+    await saveKey('openai', key);
+    const chunk = (delta: object, finish: string | null) =>
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    fake.nextResponse('openai', { status: 200, body: chunk({ content: 'Hi' }, null) + chunk({}, '{{key}}') + 'data: [DONE]\n\n', echoKey: true });
+    await ask('how did it end?');
+    expect(await page.getByRole('log').textContent()).toContain('[ended: [redacted]]');
+    expect(await pageTraces(page, context)).not.toContain(key);
+  });
+
+  it('a model list that carries the key is not shown: the key stays out of the Model choices and the page', async () => {
+    await open(served.multi.url);
+    const key = newKey('openai');
+    fake.nextResponse('openai', { status: 200, body: { object: 'list', data: [{ id: '{{key}}' }, { id: 'x-{{key}}' }, { id: 'gpt-4.1' }] }, echoKey: true });
+    await saveKey('openai', key);
+    expect(await page.getByLabel('Model').locator('option').allTextContents()).toEqual(['gpt-4.1']);
     expect(await pageTraces(page, context)).not.toContain(key);
   });
 });

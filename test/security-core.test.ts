@@ -16,6 +16,7 @@ import { generate } from '../src/project/generate.js';
 import { deriveNames } from '../src/project/names.js';
 import { PROVIDER_IDS } from '../src/providers/index.js';
 import { repoRoot } from './support/cli.js';
+import { runVectorsInWorkerd } from './support/worker-run.js';
 import {
   expandRedaction,
   extractDeclarations,
@@ -114,6 +115,18 @@ const IMPLEMENTATIONS: Record<string, (breakage?: Breakage) => Promise<Implement
       keyCheckOutcome: (provider, status, body) => keyCheckOutcome(PROVIDERS[provider], status, body),
       forwards: (provider, requested) => isSafePath(requested) && compileAllowlist(PROVIDERS[provider].paths).test(requested),
       takeToken,
+    };
+  },
+  async 'Cloudflare Worker, in workerd'(breakage) {
+    // The same modules run by Cloudflare's runtime rather than Node (Web APIs only: TextEncoder, btoa...), all
+    // vectors in one request to a Worker that imports them.
+    const dir = await render('worker', breakage);
+    const results = await runVectorsInWorkerd(dir, { redaction: redactions.map(({ input, secrets }) => ({ input, secrets })), keyCheck: keyChecks, paths });
+    return {
+      redact: (text) => results.redaction[redactions.findIndex((vector) => vector.input === text)]!,
+      keyCheckOutcome: (provider, status, body) =>
+        results.keyCheck[keyChecks.findIndex((vector) => vector.provider === provider && vector.status === status && vector.body === body)]!,
+      forwards: (provider, requested) => results.paths[paths.findIndex((vector) => vector.provider === provider && vector.path === requested)]!,
     };
   },
   async 'browser page (inline JavaScript)'(breakage) {
@@ -215,6 +228,7 @@ describe('a broken implementation fails the vectors', () => {
     ['Cloudflare Worker (JavaScript)', 'forwards', { file: 'src/paths.js', from: "return decoded !== '.' && decoded !== '..'", to: "return decoded !== '.'" }],
     ['proxy (JavaScript)', 'keyCheckOutcome', { file: 'src/validate-key.js', from: "if (status >= 200 && status < 300) return 'valid';", to: '' }],
     ['Cloudflare Worker (JavaScript)', 'redact', { file: 'src/redact.js', from: "forms.push(stable, stable.replaceAll('+', '-').replaceAll('/', '_'));", to: 'forms.push(stable);' }],
+    ['Cloudflare Worker, in workerd', 'redact', { file: 'src/redact.js', from: "forms.push(stable, stable.replaceAll('+', '-').replaceAll('/', '_'));", to: 'forms.push(stable);' }],
     ['browser page (inline JavaScript)', 'redact', { file: 'index.html', from: '|%${high}${low}', to: '' }],
     ['proxy (JavaScript)', 'redact', { file: 'src/redact.js', from: 'const MIN_SECRET_LENGTH = 8;', to: 'const MIN_SECRET_LENGTH = 1;' }],
     ['browser page (inline JavaScript)', 'keyCheckOutcome', { file: 'index.html', from: "rule ? rule.outcome : 'unreachable'", to: "rule ? rule.outcome : 'invalid'" }],

@@ -104,7 +104,7 @@ export interface RunningWorker {
  */
 export async function startWorkerDev(dir: string, vars: Record<string, string> = {}): Promise<RunningWorker> {
   const wrangler = path.join(dir, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
-  const args = [wrangler, 'dev', '--ip', '127.0.0.1', '--port', '0', '--show-interactive-dev-session=false'];
+  const args = [wrangler, 'dev', '--ip', '127.0.0.1', '--port', '0', '--inspector-port', '0', '--show-interactive-dev-session=false'];
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
   const child = spawn(node22(), args, {
     cwd: dir,
@@ -143,9 +143,66 @@ export async function startWorkerDev(dir: string, vars: Record<string, string> =
         .filter((line) => line.includes('"msg":"request"'))
         .map((line) => JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>),
     stop: async () => {
-      // wrangler dev runs workerd as its child: stop the whole process group.
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
+      // wrangler dev runs workerd as its child: stop the whole process group, as Ctrl-C does.
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
       await exited;
     },
   };
+}
+
+/**
+ * Runs the security core's vectors through a rendered Worker's own modules inside workerd (wrangler's test
+ * harness on Node 22): a Worker importing src/redact.js, src/validate-key.js, src/paths.js and src/providers.js
+ * answers one request with every result, in the order given.
+ */
+export async function runVectorsInWorkerd(
+  dir: string,
+  input: {
+    redaction: Array<{ input: string; secrets: string[] }>;
+    keyCheck: Array<{ provider: string; status: number; body: string }>;
+    paths: Array<{ provider: string; path: string }>;
+  },
+): Promise<{ redaction: string[]; keyCheck: string[]; paths: boolean[] }> {
+  await linkDependencies(dir);
+  writeFileSync(
+    path.join(dir, 'vectors-worker.js'),
+    `import { redact } from './src/redact.js';
+import { keyCheckOutcome } from './src/validate-key.js';
+import { compileAllowlist, isSafePath } from './src/paths.js';
+import { PROVIDERS } from './src/providers.js';
+export default {
+  async fetch(request) {
+    const input = await request.json();
+    return Response.json({
+      redaction: input.redaction.map(({ input, secrets }) => redact(input, secrets)),
+      keyCheck: input.keyCheck.map(({ provider, status, body }) => keyCheckOutcome(PROVIDERS[provider], status, body)),
+      paths: input.paths.map(({ provider, path }) => isSafePath(path) && compileAllowlist(PROVIDERS[provider].paths).test(path)),
+    });
+  },
+};
+`,
+  );
+  writeFileSync(
+    path.join(dir, 'run-vectors.mjs'),
+    `import { createTestHarness } from 'wrangler';
+const input = await new Response(process.stdin).text();
+const server = createTestHarness({
+  root: ${JSON.stringify(dir)},
+  workers: [{ config: { name: 'vectors', main: 'vectors-worker.js', compatibility_date: '2026-11-01' } }],
+});
+await server.listen();
+try {
+  const response = await server.fetch('/', { method: 'POST', body: input });
+  process.stdout.write(await response.text());
+} finally {
+  await server.close();
+}
+`,
+  );
+  const { stdout } = await execa(node22(), ['run-vectors.mjs'], {
+    cwd: dir,
+    input: JSON.stringify(input),
+    env: { PATH: process.env.PATH ?? '', HOME: dir, WRANGLER_SEND_METRICS: 'false' },
+  });
+  return JSON.parse(stdout) as { redaction: string[]; keyCheck: string[]; paths: boolean[] };
 }

@@ -57,7 +57,7 @@ const REQUEST_ID = /^[\w.:@-]{1,128}$/;
 
 /**
  * Request ids this process makes: a random prefix drawn at start-up (so that replicas never collide) and a
- * counter. They need to be unique, not secret; a UUID per request cost more than the rest of the id handling.
+ * counter: they need to be unique, not secret.
  */
 const REQUEST_ID_PREFIX = randomBytes(6).toString('hex');
 let requestCount = 0;
@@ -111,7 +111,7 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
    * @property {import('node:http').IncomingMessage} req
    * @property {import('node:http').ServerResponse} res
    * @property {number} started
- * @property {string} requestId     the client's X-Request-Id when well-formed, else a new UUID; returned and logged
+ * @property {string} requestId     the client's X-Request-Id when well-formed, else a new one; returned and logged
    * @property {import('./config.js').ProviderConfig} [provider]
    * @property {string} [path]
    * @property {string} [key]          the user's key: lives as long as the request, never logged
