@@ -220,6 +220,33 @@ for (const core of WORDPRESS_CORES) {
       }
     });
 
+    it('keeps the keyboard focus on the panel: Ask hands it to Stop, and Stop back to Ask when the answer is done', async () => {
+      fake.setStreamDelay(300);
+      const page = await browser.newPage();
+      try {
+        await logIn(page, rig.url, USERS.editor);
+        await openEditor(page, rig.url);
+        await openSidebar(page, NAME);
+        const sidebar = page.locator('.interface-complementary-area');
+        const focused = () => page.evaluate(() => {
+          const active = document.activeElement;
+          return active && active !== document.body ? (active.textContent ?? '').trim() || active.tagName : 'BODY';
+        });
+        await sidebar.getByLabel('Prompt').fill('asked from the keyboard');
+        await sidebar.getByRole('button', { name: 'Ask' }).focus();
+        await page.keyboard.press('Enter');
+        await sidebar.getByRole('button', { name: 'Stop' }).waitFor();
+        await expect.poll(focused, { timeout: 10_000 }).toBe('Stop');
+        await expect
+          .poll(() => sidebar.getByRole('region', { name: 'Answer' }).innerText(), { timeout: 30_000 })
+          .toBe(fakeAnswer('mistral', 'asked from the keyboard'));
+        await expect.poll(focused, { timeout: 10_000 }).toBe('Ask');
+      } finally {
+        fake.setStreamDelay(0);
+        await page.close();
+      }
+    }, 120_000);
+
     it('says so when a streamed answer ends before it is complete, and keeps what arrived', async () => {
       const page = await browser.newPage();
       try {
