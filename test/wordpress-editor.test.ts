@@ -220,6 +220,60 @@ for (const core of WORDPRESS_CORES) {
       }
     });
 
+    it('says so when a streamed answer ends before it is complete, and keeps what arrived', async () => {
+      const page = await browser.newPage();
+      try {
+        await logIn(page, rig.url, USERS.editor);
+        await openEditor(page, rig.url);
+        await openSidebar(page, NAME);
+        // What a browser sees when PHP's time limit or a proxy ends the response mid-answer: pieces of text, then the
+        // end of the stream without the "done" event the route always sends last.
+        await page.route(
+          (url) => decodeURIComponent(url.toString()).includes(`/${plugin.slug}/v1/chat`),
+          (route) => route.fulfill({
+            status: 200,
+            contentType: 'text/event-stream; charset=utf-8',
+            body: 'event: text\ndata: {"text":"The first half"}\n\n',
+          }),
+        );
+        const sidebar = page.locator('.interface-complementary-area');
+        await sidebar.getByLabel('Prompt').fill('an answer the host cuts short');
+        await sidebar.getByRole('button', { name: 'Ask' }).click();
+        await expect
+          .poll(() => sidebar.locator('.components-notice').innerText().catch(() => ''), { timeout: 20_000 })
+          .toMatch(/The answer stopped before it was complete/);
+        expect(await sidebar.getByRole('region', { name: 'Answer' }).innerText()).toBe('The first half');
+      } finally {
+        await page.close();
+      }
+    }, 120_000);
+
+    it('streams even when another plugin holds an output buffer that cannot be removed', async () => {
+      // Output buffers started without PHP_OUTPUT_HANDLER_REMOVABLE (some caching and security plugins do this)
+      // cannot be ended: a loop that ends buffers until none is left never finishes, and the request hangs.
+      rig.writeMuPlugin('fixed-buffer', `<?php
+add_action( 'rest_api_init', static function () {
+	ob_start( null, 0, PHP_OUTPUT_HANDLER_STDFLAGS & ~PHP_OUTPUT_HANDLER_REMOVABLE );
+} );
+`);
+      try {
+        const editor = await rig.session().login(USERS.editor);
+        const nonce = await editor.restNonce();
+        const streamed = editor.request(restPath(plugin), { json: { prompt: 'through a fixed buffer', stream: true }, headers: { 'x-wp-nonce': nonce } });
+        const result = await Promise.race([
+          streamed,
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the streamed request did not finish in 20 s')), 20_000)),
+        ]);
+        answers.push(result.text);
+        expect(result.status, result.text).toBe(200);
+        expect(result.headers.get('content-type')).toContain('text/event-stream');
+        expect(result.text).toContain('event: done');
+        expect(phpProblemsFrom(rig.debugLog(), plugin.slug)).toEqual([]);
+      } finally {
+        rig.removeMuPlugin('fixed-buffer');
+      }
+    });
+
     it('gives Contributors and Authors no sidebar, and 403 from the route', async () => {
       for (const user of [USERS.contributor, USERS.author]) {
         const session = await rig.session().login(user);

@@ -104,7 +104,7 @@ export interface RunningWorker {
  */
 export async function startWorkerDev(dir: string, vars: Record<string, string> = {}): Promise<RunningWorker> {
   const wrangler = path.join(dir, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
-  const args = [wrangler, 'dev', '--ip', '127.0.0.1', '--port', '0', '--show-interactive-dev-session=false'];
+  const args = [wrangler, 'dev', '--ip', '127.0.0.1', '--port', '0', '--inspector-port', '0', '--show-interactive-dev-session=false'];
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
   const child = spawn(node22(), args, {
     cwd: dir,
@@ -143,8 +143,8 @@ export async function startWorkerDev(dir: string, vars: Record<string, string> =
         .filter((line) => line.includes('"msg":"request"'))
         .map((line) => JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>),
     stop: async () => {
-      // wrangler dev runs workerd as its child: stop the whole process group.
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
+      // wrangler dev runs workerd as its child: stop the whole process group, as Ctrl-C does.
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
       await exited;
     },
   };
