@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startFakeProvider, type FakeProvider, type RecordedRequest } from './support/fake-provider.mjs';
 import {
   expectNoAxeViolations,
+  fakeKey,
   generatePage,
   keyPlaces,
   launchChromium,
@@ -87,6 +88,31 @@ async function connect(): Promise<{ challenge: string }> {
   await page.getByRole('link', { name: 'Authorize' }).click();
   await page.waitForURL((url) => url.origin === callback.origin && !url.searchParams.has('code'));
   return { challenge };
+}
+
+/** Saves a pasted OpenAI key (with the passphrase in encrypted mode); resolves to the key once in use. */
+async function saveOpenAiKey(encrypted: boolean): Promise<string> {
+  const key = fakeKey('openai');
+  fake.addKey(key);
+  await page.getByLabel('Provider').selectOption('openai');
+  await page.getByLabel('API key').fill(key);
+  if (encrypted) await page.getByLabel('Choose a passphrase').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Save key' }).click();
+  await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toMatch(/^Using your OpenAI key/);
+  return key;
+}
+
+/**
+ * Saves an OpenAI key, then puts its stored record back after Forget key (as another tab of the page would have
+ * left it), so that Connect returns to a page with a key already saved.
+ */
+async function withSavedKeyThenConnect(storage: 'session' | 'encrypted'): Promise<void> {
+  await saveOpenAiKey(storage === 'encrypted');
+  const session = storage === 'session';
+  const [name, value] = await page.evaluate((session) => Object.entries<string>(session ? sessionStorage : localStorage)[0]!, session);
+  await page.getByRole('button', { name: 'Forget key' }).click();
+  await page.evaluate(([session, name, value]) => (session ? sessionStorage : localStorage).setItem(name, value), [session, name, value] as const);
+  await connect();
 }
 
 // Every page here is generated with --base-url openrouter=<the fake>: that the consent page is found there (not on
@@ -182,5 +208,67 @@ describe('Connect OpenRouter', () => {
     expect(await button.isDisabled()).toBe(true);
     expect(await page.locator('#connect-help').textContent()).toMatch(/opened as a file, there is no address OpenRouter could send you back to/);
     expect(await page.getByLabel('API key').isVisible()).toBe(true);
+  });
+
+  it('encrypted: the connected key stays OpenRouter’s: choosing another provider drops it, it is never sent there', async () => {
+    await open(served.encrypted.url);
+    await connect();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^Connected to OpenRouter/);
+    await page.getByLabel('Provider').selectOption('openai');
+    expect(await page.getByLabel('API key').inputValue()).toBe('');
+    await page.getByLabel('Choose a passphrase').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Save key' }).click();
+    await page.waitForTimeout(500);
+    expect(fake.requests.filter((r) => r.provider === 'openai')).toEqual([]);
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+  });
+
+  it('encrypted: back from Connect with a locked key saved, the connected key replaces it, and the page says so', async () => {
+    await open(served.encrypted.url);
+    await withSavedKeyThenConnect('encrypted');
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^Connected to OpenRouter\. .* The key saved before is forgotten: this one replaces it\.$/);
+    expect(await page.getByLabel('Passphrase', { exact: true }).isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Unlock' }).isVisible()).toBe(false);
+    await page.getByLabel('Choose a passphrase').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Save key' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toMatch(/^Using your OpenRouter key …/);
+    const key = connectedKey();
+    // What is stored is the key in use: after a reload, unlocking gives the OpenRouter key back.
+    await page.reload();
+    await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toMatch(new RegExp(`^Using your OpenRouter key …${key.slice(-4)},`));
+  });
+
+  it('session: back from Connect with a key saved, the connected key is the one in use and the one stored', async () => {
+    await open(served.session.url);
+    await withSavedKeyThenConnect('session');
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^Using your OpenRouter key ….* The key saved before is forgotten: this one replaces it\.$/);
+    const key = connectedKey();
+    // Whichever of the restore and the exchange finished first, nothing overrides the connected key afterwards.
+    await page.waitForTimeout(500);
+    expect(await page.getByRole('status').textContent()).toMatch(new RegExp(`^Using your OpenRouter key …${key.slice(-4)},`));
+    expect(await page.locator('#key-error').textContent()).toBe('');
+    const stored = await page.evaluate(() => Object.values(sessionStorage).map((value) => JSON.parse(value)));
+    expect(stored).toEqual([{ provider: 'openrouter', key }]);
+    await page.reload();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(new RegExp(`^Using your OpenRouter key …${key.slice(-4)},`));
+  });
+
+  it.each([
+    ['salt', { salt: 12345 }],
+    ['iv', { iv: { bytes: [1, 2, 3] } }],
+    ['data', { data: 'not base64!' }],
+  ])('encrypted: a record whose %s is not a base64 string is reported as an unknown format', async (_, tampered) => {
+    await open(served.encrypted.url);
+    await saveOpenAiKey(true);
+    await page.evaluate((tampered) => {
+      const name = Object.keys(localStorage)[0]!;
+      localStorage.setItem(name, JSON.stringify({ ...JSON.parse(localStorage.getItem(name)!), ...tampered }));
+    }, tampered);
+    await page.reload();
+    await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect.poll(() => page.locator('#key-error').textContent()).toBe('The saved key has an unknown format: forget it and enter the key again.');
   });
 });

@@ -15,16 +15,22 @@ describe('the README test command', () => {
   const development = read('README.md').split('## Development')[1]!.split('\n## ')[0]!;
   const commands = /```sh\n([\s\S]*?)```/.exec(development)![1]!.trim().split('\n');
 
-  it('is the first thing the Development section shows, and .ci/run runs exactly it after a clean install', () => {
-    expect(commands).toEqual(['npm install', 'npm run test:all']);
+  it('shows two commands from a fresh clone, the CLI and the tests, and .ci/run runs exactly the second', () => {
+    expect(commands).toEqual(['npm run create -- my-app', 'npm run test:all']);
     const ciCommands = read('.ci/run').split('\n').filter((line) => line && !line.startsWith('#') && !/^(set|cd) /.test(line));
-    expect(ciCommands).toEqual(['npm ci --no-audit --no-fund', 'npm run test:all']);
+    expect(ciCommands).toEqual(['npm run test:all']);
+    expect(packageJson.scripts.create.split(' && ')).toEqual([
+      'npm install --no-audit --no-fund --silent',
+      'npm run -s build',
+      'node scripts/create-from-clone.mjs',
+    ]);
   });
 
   it('installs the rigs (Node 22 and 24 among them) before running every suite, then the Node suites on 22 and 24', () => {
     expect(read('.ci/install-rigs.sh')).toContain('bash .ci/install-node.sh $NODE_MAJORS');
     expect(packageJson.scripts['test:all'].split(' && ')).toEqual([
       'bash .ci/install-rigs.sh',
+      'npm install --no-audit --no-fund',
       'npm test',
       'bash .ci/test-node.sh 22 24',
     ]);
