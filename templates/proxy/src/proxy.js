@@ -52,8 +52,13 @@ const EXPOSED_HEADERS =
 /** Redaction of the key alone, for the provider's headers and error bodies (no key shapes: they are not logs). */
 const SECRET_ONLY = { shapes: false };
 
-/** An incoming X-Request-Id is kept when it looks like one (a load balancer's, the app's), else one is made. */
-const REQUEST_ID = /^[\w.:@-]{1,128}$/;
+/**
+ * An incoming X-Request-Id is kept when it has the form of one (a load balancer's, the app's): a UUID, or up to
+ * 19 letters, digits and `._:@-`. Anything else is replaced by one the proxy makes: the id is logged, and a
+ * longer value could be a key (keys.js accepts none shorter than 20 characters) that a client put there, which
+ * redaction cannot know unless the same key is in the key header.
+ */
+const REQUEST_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[\w.:@-]{1,19})$/i;
 
 /**
  * Request ids this process makes: a random prefix drawn at start-up (so that replicas never collide) and a

@@ -139,6 +139,25 @@ for (const provider of providers) {
       assert.ok(!proxy.lines.join('\n').includes(key));
     });
 
+    it('never logs a key the client put in X-Request-Id or a header the debug line shows', async () => {
+      const key = fakeKey();
+      const logged = proxy.requestLog().length;
+      const headers = { 'x-request-id': key, 'user-agent': `sdk/1.0 ${key}`, accept: key, 'content-type': key };
+      // Without a key header, and beside another key in it: either way redaction does not know this key.
+      const missing = await fetch(`${proxy.url}/${provider.id}${allowedPath(provider)}`, { headers });
+      assert.equal(missing.status, 401);
+      assert.notEqual(missing.headers.get('x-request-id'), key);
+      const other = await fetch(`${proxy.url}/${provider.id}${allowedPath(provider)}`, {
+        method: 'POST',
+        headers: { ...headers, ...keyHeaders(provider, fakeKey()) },
+        body: '{}',
+      });
+      await other.arrayBuffer();
+      await eventually(() => proxy.requestLog().length >= logged + 2);
+      assert.equal(proxy.requestLog()[logged].headers['user-agent'], 'sdk/1.0 [long]');
+      assert.ok(!proxy.lines.join('\n').includes(key));
+    });
+
     it('refuses paths off the allowlist, traversal included, without calling the provider', async () => {
       const before = stub.requests.length;
       const allowed = allowedPath(provider);

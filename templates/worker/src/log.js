@@ -54,9 +54,20 @@ export function loggedHeaders(/** @type {Headers} */ headers) {
   const shown = {};
   for (const name of LOGGED_HEADERS) {
     const value = headers.get(name);
-    if (value !== null) shown[name] = value;
+    if (value !== null) shown[name] = shortRunsOnly(value);
   }
   return shown;
+}
+
+/**
+ * A run of 20 or more characters without a space or `,;=()`: as long as the shortest key keys.js accepts. The
+ * client chose these header values, and a key it put in one (by mistake, or to see what happens) is unknown to
+ * redaction unless the same key is in the key header: such runs are logged as `[long]`. Media types, SDK names
+ * and versions are shorter; a long beta flag is lost from the debug line, a key is not written to it.
+ * @param {string} value
+ */
+function shortRunsOnly(value) {
+  return value.replace(/[^\s,;=()]{20,}/g, '[long]');
 }
 
 /**

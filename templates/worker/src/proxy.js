@@ -47,8 +47,13 @@ const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 const EXPOSED_HEADERS =
   'retry-after, retry-after-ms, x-should-retry, ratelimit, ratelimit-policy, request-id, x-request-id, x-upstream-request-id';
 
-/** An incoming X-Request-Id is kept when it looks like one (a load balancer's, the app's), else one is made. */
-const REQUEST_ID = /^[\w.:@-]{1,128}$/;
+/**
+ * An incoming X-Request-Id is kept when it has the form of one (a load balancer's, the app's): a UUID, or up to
+ * 19 letters, digits and `._:@-`. Anything else is replaced by one the proxy makes: the id is logged, and a
+ * longer value could be a key (keys.js accepts none shorter than 20 characters) that a client put there, which
+ * redaction cannot know unless the same key is in the key header.
+ */
+const REQUEST_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[\w.:@-]{1,19})$/i;
 
 const FORWARDED_METHODS = ['GET', 'POST'];
 const VALIDATE_METHODS = ['POST'];
