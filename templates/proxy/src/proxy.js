@@ -183,17 +183,25 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const query = queryAt === -1 ? '' : url.slice(queryAt + 1);
-    exchange.path = path.slice(0, 200);
+    exchange.path = path === '/healthz' ? path : '/**';
 
     if (path === '/healthz') return health(exchange);
     const slash = path.indexOf('/', 1);
     const id = path.slice(1, slash === -1 ? undefined : slash);
     const entry = path.startsWith('/') ? routes.get(id) : undefined;
-    if (!entry) return fail(exchange, 404, 'not_found', `Not found. This proxy serves ${routeList} and /healthz.`);
+    if (!entry) {
+      // The path is the client's text, and no key header has been read to redact it by: a key pasted into it
+      // (`/nosuch/<key>`) would reach the log. It stays logged as `/**`: only the fact that the route is unknown.
+      return fail(exchange, 404, 'not_found', `Not found. This proxy serves ${routeList} and /healthz.`);
+    }
     const { provider, upstream } = entry;
     const rest = slash === -1 ? '' : path.slice(slash);
     exchange.provider = provider;
-    exchange.path = rest.slice(0, 200);
+    // Logged as the allowlist pattern it matched, or as far as it follows the allowlist: never as sent (see
+    // compileAllowlist), since redaction only knows the key in the key header, if any.
+    const validating = rest === '/byok/validate';
+    const pattern = validating ? rest : provider.allowlist.match(rest);
+    exchange.path = pattern ?? provider.allowlist.logged(rest);
 
     if (!corsAllows(exchange)) {
       return fail(exchange, 403, 'origin_not_allowed', 'This origin may not call the proxy (see ALLOWED_ORIGINS).');
@@ -218,19 +226,14 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
       exchange.redact = createRedactor(credential.key, SECRET_ONLY);
     }
 
-    const validating = rest === '/byok/validate';
     const allowedMethods = validating ? VALIDATE_METHODS : FORWARDED_METHODS;
     if (!allowedMethods.includes(req.method ?? '')) {
       const allow = allowedMethods.join(', ');
       return fail(exchange, 405, 'method_not_allowed', `Use ${allowedMethods.join(' or ')}.`, { allow });
     }
-    const pattern = validating ? rest : provider.allowlist.match(rest);
     if (pattern === undefined || !isSafePath(rest)) {
       return fail(exchange, 404, 'path_not_allowed', `This proxy does not forward that path to ${provider.label}.`);
     }
-    // Logged as the pattern it matched where a part of it was free (`/v1/models/*`): a client may put
-    // anything there, a key included, and the log would keep it.
-    if (pattern.includes('*')) exchange.path = pattern;
     const parameter = keyParameterIn(query);
     if (parameter !== undefined) {
       const message =

@@ -28,6 +28,18 @@ describe('allowlist', () => {
     assert.equal(prefixed.match('/v1/other'), undefined);
   });
 
+  it('writes a path for the log in the patterns’ own words only, never in the client’s', () => {
+    const patterns = ['/v1/chat/completions', '/v1/files/**', '/v1/models/*'];
+    const logged = compileAllowlist(patterns);
+    assert.equal(logged.logged('/v1/chat/completions'), '/v1/chat/completions');
+    assert.equal(logged.logged('/v1/models/secret-in-path'), '/v1/models/*');
+    assert.equal(logged.logged('/v1/files/secret/in/path'), '/v1/files/**');
+    assert.equal(logged.logged('/v1/chat/secret-in-path'), '/v1/chat/**');
+    assert.equal(logged.logged('/v1/chat'), '/v1/chat');
+    assert.equal(logged.logged('/secret-in-path/v1'), '/**');
+    assert.equal(logged.logged(''), '/**');
+  });
+
   it('accepts each provider’s own paths', () => {
     for (const provider of Object.values(PROVIDERS)) {
       const compiled = compileAllowlist(provider.paths);

@@ -115,13 +115,27 @@ for (const provider of providers) {
       assert.ok(!proxy.lines.join('\n').includes(key));
     });
 
-    it('redacts the key from the log line of a refused path it was pasted into', async () => {
+    it('logs refused paths and unknown routes without the text the client chose: a key may sit there, in no header', async () => {
       const key = fakeKey();
       const logged = proxy.requestLog().length;
-      const response = await fetch(`${proxy.url}/${provider.id}/v1/not-allowed/${key}`, { headers: keyHeaders(provider, key) });
-      assert.equal(response.status, 404);
-      await eventually(() => proxy.requestLog().length > logged);
-      assert.equal(proxy.requestLog()[logged].path, '/v1/not-allowed/[redacted]');
+      const attempts = [
+        // The key only in the path (shapeless, so no shape catches it), or beside another key in the header.
+        [`/${provider.id}/v1/not-allowed/${key}`, {}, 404],
+        [`/${provider.id}/v1/not-allowed/${key}`, keyHeaders(provider, fakeKey()), 404],
+        [`/${provider.id}/${key}`, {}, 404],
+        [`/nosuch/${key}`, {}, 404],
+        [`/${key}`, {}, 404],
+        [`/${key}/v1/chat`, keyHeaders(provider, fakeKey()), 404],
+      ];
+      for (const [path, headers, status] of attempts) {
+        const response = await fetch(`${proxy.url}${path}`, { headers });
+        assert.equal(response.status, status, path);
+      }
+      const deleted = await fetch(`${proxy.url}/${provider.id}/v1/${key}`, { method: 'DELETE' });
+      assert.equal(deleted.status, 405);
+      await eventually(() => proxy.requestLog().length >= logged + attempts.length + 1);
+      const paths = proxy.requestLog().slice(logged).map((line) => line.path);
+      assert.ok(paths.every((path) => path.endsWith('/**') && !path.includes('not-allowed')), paths.join(' '));
       assert.ok(!proxy.lines.join('\n').includes(key));
     });
 
