@@ -335,7 +335,7 @@ for (const core of WORDPRESS_CORES) {
             const page = await admin.request(settingsPath(plugin));
             const nonce = /name="_wpnonce" value="([^"]+)"/g;
             const nonces = [...page.text.matchAll(nonce)].map((match) => match[1]);
-            const form = /<form method="post" action="[^"]*admin-post\.php">([\s\S]*?)<\/form>/.exec(page.text)?.[1] ?? '';
+            const form = /<form method="post" action="[^"]*admin-post\.php"[^>]*>([\s\S]*?)<\/form>/.exec(page.text)?.[1] ?? '';
             const forgetNonce = /name="_wpnonce" value="([^"]+)"/.exec(form)?.[1];
             expect(forgetNonce).toBeDefined();
             expect(nonces).toContain(forgetNonce);
