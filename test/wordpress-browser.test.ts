@@ -123,7 +123,15 @@ describe('the settings page in Chromium', () => {
     await expect(page.getByLabel('Provider').inputValue()).resolves.toBe('anthropic');
   });
 
-  it('asks before removing the key with "Remove key", and keeps it when the answer is no', async () => {
+  it('asks before removing the key with "Remove key", and keeps it when the answer is no, under a strict CSP', async () => {
+    // A site that forbids inline scripts (no 'unsafe-inline', no 'unsafe-hashes'): an onclick attribute would not run,
+    // and the key would go without a question. Only files from the site itself may run.
+    const settingsDocument = (url: URL) => url.pathname.endsWith('/wp-admin/options-general.php');
+    await page.route(settingsDocument, async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': "script-src 'self'" } });
+    });
+    await page.reload();
     const question = /Remove the Anthropic key saved in this plugin\?/;
     expectedDialogs.push({ message: question, accept: false });
     await page.getByRole('button', { name: 'Remove key' }).click();
@@ -136,6 +144,7 @@ describe('the settings page in Chromium', () => {
     expect(await noticeTexts()).toContain('Key removed.');
     expect(await page.getByRole('button', { name: 'Remove key' }).count()).toBe(0);
     expect(await rig.sql(`SELECT COUNT(*) FROM wp_options WHERE option_name = '${plugin.functionPrefix}_api_keys'`)).toBe('0\n');
+    await page.unroute(settingsDocument);
   });
 
   it('never sent either key back to the browser, and left no PHP notice from the plugin', () => {

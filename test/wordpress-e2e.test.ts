@@ -290,14 +290,16 @@ for (const core of WORDPRESS_CORES) {
             await submitSettings(admin, plugin, { provider: second, model: '' });
           });
 
-          it('lets a constant in wp-config.php take precedence, and says so', async () => {
+          it('lets a provider\'s constant in wp-config.php take precedence, and never sends it to another provider', async () => {
             const constantKey = fakeKey(second);
+            const constant = `${plugin.constantPrefix}_${second.toUpperCase()}_API_KEY`;
             fake.addKey(constantKey, { providers: [second] });
-            rig.writeMuPlugin(`constant-${plugin.slug}`, `<?php\ndefine( '${plugin.constantPrefix}_API_KEY', '${constantKey}' );\n`);
+            rig.writeMuPlugin(`constant-${plugin.slug}`, `<?php\ndefine( '${constant}', '${constantKey}' );\n`);
+            const settingsOption = `${plugin.functionPrefix}_settings`;
             try {
               const page = await admin.request(settingsPath(plugin));
               expect(notices(page.text).map((notice) => notice.text).join('\n')).toContain(
-                `The API key comes from the ${plugin.constantPrefix}_API_KEY constant in wp-config.php, which takes precedence over every other key`,
+                `The API key comes from the ${constant} constant in wp-config.php, which takes precedence over every other key`,
               );
               expect(keyFieldValue(page.text, plugin)).toBeUndefined();
               expect(page.text.includes(constantKey)).toBe(false);
@@ -306,8 +308,26 @@ for (const core of WORDPRESS_CORES) {
               expect(answer.status, answer.text).toBe(200);
               const call = fake.requests.find((request) => request.method === 'POST');
               expect(JSON.stringify(call?.headers)).toContain(constantKey);
+
+              // A database edit selects the other provider: the constant stays with its own, the first provider gets
+              // its own saved key.
+              await rig.php(`$s = get_option( '${settingsOption}' ); $s['provider'] = '${first}'; update_option( '${settingsOption}', $s );`);
+              fake.reset();
+              const redirected = await chat(admin, plugin, 'redirected', await admin.restNonce());
+              expect(redirected.body).toEqual({ text: fakeAnswer(first, 'redirected') });
+              expect(JSON.stringify(fake.requests)).not.toContain(constantKey);
+
+              // The provider-less name is ignored in a plugin with several providers, and the settings page says so.
+              rig.writeMuPlugin(`constant-${plugin.slug}`, `<?php\ndefine( '${plugin.constantPrefix}_API_KEY', '${constantKey}' );\n`);
+              const ignored = await admin.request(settingsPath(plugin));
+              expect(notices(ignored.text).map((notice) => notice.text).join('\n')).toContain(`${plugin.constantPrefix}_API_KEY is ignored`);
+              fake.reset();
+              const generic = await chat(admin, plugin, 'generic', await admin.restNonce());
+              expect(generic.body).toEqual({ text: fakeAnswer(first, 'generic') });
+              expect(JSON.stringify(fake.requests)).not.toContain(constantKey);
             } finally {
               rig.removeMuPlugin(`constant-${plugin.slug}`);
+              await rig.php(`$s = get_option( '${settingsOption}' ); $s['provider'] = '${second}'; update_option( '${settingsOption}', $s );`);
             }
           });
 
@@ -315,7 +335,7 @@ for (const core of WORDPRESS_CORES) {
             const page = await admin.request(settingsPath(plugin));
             const nonce = /name="_wpnonce" value="([^"]+)"/g;
             const nonces = [...page.text.matchAll(nonce)].map((match) => match[1]);
-            const form = /<form method="post" action="[^"]*admin-post\.php">([\s\S]*?)<\/form>/.exec(page.text)?.[1] ?? '';
+            const form = /<form method="post" action="[^"]*admin-post\.php"[^>]*>([\s\S]*?)<\/form>/.exec(page.text)?.[1] ?? '';
             const forgetNonce = /name="_wpnonce" value="([^"]+)"/.exec(form)?.[1];
             expect(forgetNonce).toBeDefined();
             expect(nonces).toContain(forgetNonce);

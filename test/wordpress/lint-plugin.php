@@ -7,7 +7,8 @@
  *
  * - every file starts with its docblock and then `defined( 'ABSPATH' ) || exit;`
  * - every translation call names the slug as text domain, with a literal string
- * - a string with placeholders (%s, %1$d) has a translators: comment on its line or the line above
+ * - a string with placeholders (%s, %1$d) has a translators: comment on its line or the line above, which no other
+ *   translation call comes before (the tools give a comment to the first string after it)
  * - global functions, classes and define()d constants carry the plugin's prefixes
  * - hooks the plugin fires (apply_filters, do_action) and the options and transients it names are prefixed
  */
@@ -166,8 +167,16 @@ foreach ( $files as $file ) {
 			$text = $literal( $arguments[0] );
 			if ( null === $text ) {
 				$problems[] = "$name:{$token[2]}: $function() with a non-literal string (translation tools cannot extract it)";
-			} elseif ( preg_match( '/%(\d+\$)?[sdfu]/', $text ) && ! isset( $translator_lines[ $token[2] ] ) && ! isset( $translator_lines[ $token[2] - 1 ] ) ) {
-				$problems[] = "$name:{$token[2]}: $function( '$text' ) has placeholders but no translators: comment just above it";
+			} else {
+				// Like the extraction tools, the first translation call after a translators: comment takes it: a
+				// comment above a line whose first call is another string does not reach the one with placeholders.
+				$comment_line = ! empty( $translator_lines[ $token[2] - 1 ] ) ? $token[2] - 1 : ( ! empty( $translator_lines[ $token[2] ] ) ? $token[2] : null );
+				if ( null !== $comment_line ) {
+					$translator_lines[ $comment_line ] = false;
+				}
+				if ( preg_match( '/%(\d+\$)?[sdfu]/', $text ) && null === $comment_line ) {
+					$problems[] = "$name:{$token[2]}: $function( '$text' ) has placeholders but no translators: comment just above it";
+				}
 			}
 		}
 		if ( 'define' === $function ) {
