@@ -9,12 +9,16 @@ import { allowedPath, fakeKey, keyHeaders, startStubProvider } from './helpers.j
 const serverPath = fileURLToPath(new URL('../server.js', import.meta.url));
 const [[id, provider]] = Object.entries(PROVIDERS);
 
-/** Starts `node server.js` and waits for its "listening" line. */
+/**
+ * Starts `node server.js` and waits for its "listening" line. `exited` is watched from the start: a test that
+ * began listening for 'exit' only after awaiting something else could miss it and wait forever.
+ */
 async function startServer(env) {
   const child = spawn(process.execPath, [serverPath], {
     env: { PATH: process.env.PATH, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const exited = once(child, 'exit');
   const output = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (chunk) => (output.stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk) => (output.stderr += chunk));
@@ -26,10 +30,10 @@ async function startServer(env) {
     child.stdout.on('data', check);
     child.on('exit', (code) => reject(new Error(`server exited (${code}): ${output.stderr}`)));
   });
-  return { child, url, output };
+  return { child, url, output, exited };
 }
 
-describe('server.js', () => {
+describe('server.js', { timeout: 20_000 }, () => {
   let stub;
   before(async () => {
     stub = await startStubProvider();
@@ -37,7 +41,7 @@ describe('server.js', () => {
   after(() => stub.close());
 
   it('on SIGTERM: /healthz 503 at once, serves through the grace period, then refuses, drains and exits 0', async () => {
-    const { child, url, output } = await startServer({
+    const { child, url, output, exited } = await startServer({
       [`UPSTREAM_${id.toUpperCase()}_URL`]: `${stub.url}/${id}`,
       SHUTDOWN_GRACE_MS: '600',
     });
@@ -61,7 +65,7 @@ describe('server.js', () => {
     const answer = await slow;
     assert.equal(answer.status, 200);
     assert.deepEqual(await answer.json(), { slow: true });
-    const [code] = await once(child, 'exit');
+    const [code] = await exited;
     assert.equal(code, 0);
     const exitedAfter = performance.now() - signalled;
     assert.ok(exitedAfter < 2000, `exited ${Math.round(exitedAfter)} ms after SIGTERM, the slow request ending at 1200`);
@@ -70,7 +74,7 @@ describe('server.js', () => {
   });
 
   it('cuts what is still in flight after SHUTDOWN_TIMEOUT_MS, logs each, and exits at once', async () => {
-    const { child, url, output } = await startServer({
+    const { child, url, output, exited } = await startServer({
       [`UPSTREAM_${id.toUpperCase()}_URL`]: `${stub.url}/${id}`,
       SHUTDOWN_GRACE_MS: '0',
       SHUTDOWN_TIMEOUT_MS: '300',
@@ -85,7 +89,7 @@ describe('server.js', () => {
     const signalled = performance.now();
     child.kill('SIGTERM');
     assert.deepEqual(await Promise.all(hanging), ['cut', 'cut']);
-    const [code] = await once(child, 'exit');
+    const [code] = await exited;
     const exitedAfter = performance.now() - signalled;
     assert.equal(code, 0);
     assert.ok(exitedAfter < 1000, `exited ${Math.round(exitedAfter)} ms after SIGTERM (timeout 300 ms)`);
@@ -95,10 +99,10 @@ describe('server.js', () => {
   });
 
   it('exits promptly on SIGTERM with nothing in flight', async () => {
-    const { child } = await startServer({ SHUTDOWN_GRACE_MS: '0' });
+    const { child, exited } = await startServer({ SHUTDOWN_GRACE_MS: '0' });
     const signalled = performance.now();
     child.kill('SIGTERM');
-    await once(child, 'exit');
+    await exited;
     const exitedAfter = performance.now() - signalled;
     assert.ok(exitedAfter < 500, `exited ${Math.round(exitedAfter)} ms after SIGTERM`);
   });
