@@ -88,35 +88,25 @@ async function render(pattern: PatternId, breakage?: Breakage): Promise<string> 
 
 const importFrom = (dir: string, file: string) => import(pathToFileURL(path.join(dir, file)).href);
 
+/** The proxy and the Worker render the core into the same modules: import them from a rendering of either. */
+async function modulesOf(pattern: PatternId, breakage?: Breakage): Promise<Implementation> {
+  const dir = await render(pattern, breakage);
+  const { redact } = await importFrom(dir, 'src/redact.js');
+  const { keyCheckOutcome } = await importFrom(dir, 'src/validate-key.js');
+  const { compileAllowlist, isSafePath } = await importFrom(dir, 'src/paths.js');
+  const { PROVIDERS } = await importFrom(dir, 'src/providers.js');
+  const { takeToken } = await importFrom(dir, 'src/rate-limit.js');
+  return {
+    redact: (text, secrets) => redact(text, secrets),
+    keyCheckOutcome: (provider, status, body) => keyCheckOutcome(PROVIDERS[provider], status, body),
+    forwards: (provider, requested) => isSafePath(requested) && compileAllowlist(PROVIDERS[provider].paths).test(requested),
+    takeToken,
+  };
+}
+
 const IMPLEMENTATIONS: Record<string, (breakage?: Breakage) => Promise<Implementation>> = {
-  async 'proxy (JavaScript)'(breakage) {
-    const dir = await render('proxy', breakage);
-    const { redact } = await importFrom(dir, 'src/redact.js');
-    const { keyCheckOutcome } = await importFrom(dir, 'src/validate-key.js');
-    const { compileAllowlist, isSafePath } = await importFrom(dir, 'src/paths.js');
-    const { PROVIDERS } = await importFrom(dir, 'src/providers.js');
-    const { takeToken } = await importFrom(dir, 'src/rate-limit.js');
-    return {
-      redact: (text, secrets) => redact(text, secrets),
-      keyCheckOutcome: (provider, status, body) => keyCheckOutcome(PROVIDERS[provider], status, body),
-      forwards: (provider, requested) => isSafePath(requested) && compileAllowlist(PROVIDERS[provider].paths).test(requested),
-      takeToken,
-    };
-  },
-  async 'Cloudflare Worker (JavaScript)'(breakage) {
-    const dir = await render('worker', breakage);
-    const { redact } = await importFrom(dir, 'src/redact.js');
-    const { keyCheckOutcome } = await importFrom(dir, 'src/validate-key.js');
-    const { compileAllowlist, isSafePath } = await importFrom(dir, 'src/paths.js');
-    const { PROVIDERS } = await importFrom(dir, 'src/providers.js');
-    const { takeToken } = await importFrom(dir, 'src/rate-limit.js');
-    return {
-      redact: (text, secrets) => redact(text, secrets),
-      keyCheckOutcome: (provider, status, body) => keyCheckOutcome(PROVIDERS[provider], status, body),
-      forwards: (provider, requested) => isSafePath(requested) && compileAllowlist(PROVIDERS[provider].paths).test(requested),
-      takeToken,
-    };
-  },
+  'proxy (JavaScript)': (breakage) => modulesOf('proxy', breakage),
+  'Cloudflare Worker (JavaScript)': (breakage) => modulesOf('worker', breakage),
   async 'Cloudflare Worker, in workerd'(breakage) {
     // The same modules run by Cloudflare's runtime rather than Node (Web APIs only: TextEncoder, btoa...), all
     // vectors in one request to a Worker that imports them.
