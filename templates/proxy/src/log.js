@@ -22,38 +22,66 @@ export function createLogger({ level = 'info', write = batchedStdout() } = {}) {
   const threshold = LOG_LEVELS.indexOf(level);
   const now = isoClock();
   /**
+   * @param {number} rank
    * @param {string} lineLevel
    * @param {string} message
    * @param {Record<string, unknown>} [fields]
    * @param {ReadonlyArray<string | undefined>} [secrets] the request's key, removed by value
    */
-  const log = (lineLevel, message, fields = {}, secrets = []) => {
-    if (LOG_LEVELS.indexOf(lineLevel) < threshold) return;
-    // Messages and field names are this code's own; values may come from anywhere. (Almost always one secret,
-    // the request's key; without any, the key shapes are still removed.)
-    const given = secrets.filter(Boolean);
-    const clean =
-      given.length <= 1
-        ? createRedactor(given[0])
-        : (/** @type {string} */ text) => given.reduce((result, secret) => createRedactor(secret)(result), text);
+  const log = (rank, lineLevel, message, fields = {}, secrets = []) => {
+    if (rank < threshold) return;
+    // Messages and field names are this code's own; values may come from anywhere. A value shorter than every
+    // secret and than any key shape holds none, and is not scanned: most of a request line's values are short
+    // (a method, a status, an error code). The redactor is made for the first longer one.
+    let shortest = SHORTEST_KEY;
+    for (const secret of secrets) if (secret && secret.length < shortest) shortest = secret.length;
+    /** @type {((text: string) => string) | undefined} */
+    let clean;
+    const redactor = () => (clean ??= redactorFor(secrets));
     // The JSON object by hand around JSON.stringify of each value: the same text as JSON.stringify of the whole,
     // without first copying the fields into a new object (this runs once per request).
     let line = `{"time":"${now()}","level":"${lineLevel}","msg":${JSON.stringify(message)}`;
     for (const name in fields) {
       const value = fields[name];
+      let json;
+      if (typeof value === 'number') json = Number.isFinite(value) ? String(value) : 'null';
+      else if (typeof value === 'string') json = JSON.stringify(value.length < shortest ? value : redactor()(value));
       // Undefined (and functions) are left out, as JSON.stringify leaves them out of an object.
-      const json = JSON.stringify(redactValue(value instanceof Error ? describeError(value) : value, clean));
+      else json = JSON.stringify(redactValue(value instanceof Error ? describeError(value) : value, redactor()));
       if (json !== undefined) line += `,"${name}":${json}`;
     }
     write(`${line}}\n`);
   };
+  /** @param {string} lineLevel */
+  const at = (lineLevel) => {
+    const rank = LOG_LEVELS.indexOf(lineLevel);
+    return (
+      /** @type {string} */ message,
+      /** @type {Record<string, unknown> | undefined} */ fields,
+      /** @type {ReadonlyArray<string | undefined> | undefined} */ secrets,
+    ) => log(rank, lineLevel, message, fields, secrets);
+  };
   return {
     enabled: (/** @type {string} */ lineLevel) => LOG_LEVELS.indexOf(lineLevel) >= threshold,
-    debug: (message, fields, secrets) => log('debug', message, fields, secrets),
-    info: (message, fields, secrets) => log('info', message, fields, secrets),
-    warn: (message, fields, secrets) => log('warn', message, fields, secrets),
-    error: (message, fields, secrets) => log('error', message, fields, secrets),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
   };
+}
+
+/** No key keys.js accepts is shorter, and no key shape in redact.js either. */
+const SHORTEST_KEY = 20;
+
+/**
+ * A redactor of the given secrets (almost always one: the request's key) and of the key shapes.
+ * @param {ReadonlyArray<string | undefined>} secrets
+ * @returns {(text: string) => string}
+ */
+function redactorFor(secrets) {
+  const given = secrets.filter(Boolean);
+  if (given.length <= 1) return createRedactor(given[0]);
+  return (text) => given.reduce((result, secret) => createRedactor(secret)(result), text);
 }
 
 /** @typedef {ReturnType<typeof createLogger>} Logger */
@@ -121,24 +149,35 @@ function describeError(/** @type {Error} */ error) {
 }
 
 /**
- * Writes log lines to stdout in batches rather than with one system call each: pending lines go out once they
- * reach 16 KB, 20 ms after the first of them at the latest, and when the process exits.
+ * Writes log lines to stdout in batches rather than with one system call each: lines go out once 64 KB of them
+ * are pending, 20 ms after the first of them at the latest, and when the process exits. Each line is encoded
+ * into the batch's buffer as it is written, so no string outlives its request: a batch of pending strings
+ * survived garbage collections and cost the proxy about 7% of its throughput (bench/PROXY.md).
  */
 function batchedStdout() {
-  let pending = '';
+  const size = 64 * 1024;
+  let batch = Buffer.allocUnsafeSlow(size);
+  let used = 0;
   /** @type {NodeJS.Timeout | undefined} */
   let timer;
   const flush = () => {
     clearTimeout(timer);
     timer = undefined;
-    const text = pending;
-    pending = '';
-    if (text) process.stdout.write(text);
+    if (used === 0) return;
+    const lines = batch.subarray(0, used);
+    // A new buffer for the next batch: stdout may still be writing this one.
+    batch = Buffer.allocUnsafeSlow(size);
+    used = 0;
+    process.stdout.write(lines);
   };
   process.on('exit', flush);
   return (/** @type {string} */ line) => {
-    pending += line;
-    if (pending.length >= 16_384) flush();
-    else timer ??= setTimeout(flush, 20).unref();
+    // At most 3 bytes for each UTF-16 unit of the line.
+    if (used + line.length * 3 > size) {
+      flush();
+      if (line.length * 3 > size) return void process.stdout.write(line);
+    }
+    used += batch.write(line, used);
+    timer ??= setTimeout(flush, 20).unref();
   };
 }
