@@ -77,6 +77,13 @@ const UPSTREAM_FAILURES = new Set([
   'upstream_error',
 ]);
 
+/**
+ * The exchange a connection is busy with, kept on its socket, for Node's own answers on it (408 when the body
+ * is too slow). A property rather than a WeakMap: setting and deleting a WeakMap entry for every request cost
+ * more (bench/PROXY.md).
+ */
+const EXCHANGE = Symbol('exchange');
+
 const FORWARDED_METHODS = ['GET', 'POST'];
 const VALIDATE_METHODS = ['POST'];
 
@@ -108,8 +115,6 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
   let inFlight = 0;
   /** @type {Array<() => void>} called when nothing is in flight any more */
   let idleWaiters = [];
-  /** The exchange a connection is busy with, for Node's own answers on it (408 when the body is too slow). */
-  const onSocket = new WeakMap();
 
   /**
    * @typedef {object} Exchange
@@ -166,10 +171,11 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
     if (!ready) exchange.headers.connection = 'close';
     inFlight += 1;
     metrics?.started();
-    onSocket.set(req.socket, exchange);
+    const socket = /** @type {any} */ (req.socket);
+    socket[EXCHANGE] = exchange;
     res.on('close', () => {
       inFlight -= 1;
-      onSocket.delete(req.socket);
+      if (socket[EXCHANGE] === exchange) socket[EXCHANGE] = undefined;
       finish(exchange);
       if (inFlight === 0 && idleWaiters.length > 0) {
         for (const resolve of idleWaiters) resolve();
@@ -569,7 +575,7 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
      * @param {import('node:net').Socket} socket
      */
     requestTimedOut(socket) {
-      const exchange = onSocket.get(socket);
+      const exchange = /** @type {Exchange | undefined} */ (/** @type {any} */ (socket)[EXCHANGE]);
       if (!exchange) return;
       exchange.statusOverride = 408;
       exchange.code = 'request_timeout';
