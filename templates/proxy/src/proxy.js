@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { clientAddress } from './client-address.js';
 import { errorBody } from './errors.js';
-import { keyFromHeaders, keyParameterIn } from './keys.js';
+import { keyFromHeaders, keyInQuery } from './keys.js';
 import { NEVER_FORWARDED } from './headers.js';
 import { loggedHeaders } from './log.js';
 import { isSafePath } from './paths.js';
@@ -245,11 +245,11 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
     if (pattern === undefined || !isSafePath(rest)) {
       return fail(exchange, 404, 'path_not_allowed', `This proxy does not forward that path to ${provider.label}.`);
     }
-    const parameter = keyParameterIn(query);
-    if (parameter !== undefined) {
+    const inQuery = keyInQuery(query, exchange.redact);
+    if (inQuery !== undefined) {
       const message =
         `Send the key in the ${keyHeaderHint(provider)} header, not in the URL ` +
-        `(query parameter "${parameter.slice(0, 20)}"): URLs end up in logs and browser history. ` +
+        `(${inQuery}): URLs end up in logs and browser history. ` +
         'Consider replacing a key that was sent this way.';
       return fail(exchange, 400, 'key_in_query', message);
     }

@@ -196,6 +196,35 @@ for (const provider of providers) {
       await eventually(() => proxy.lines.length > 0 && !proxy.lines.some((line) => line.includes(key)));
     });
 
+    it('refuses the key in the URL however the parameter is spelled, or under any name, without repeating it', async () => {
+      const before = stub.requests.length;
+      const key = fakeKey();
+      const base = `${proxy.url}/${provider.id}${allowedPath(provider)}`;
+      const cases = [
+        [`${base}?x=1&key%00=${key}`, {}],
+        [`${base}?API.KEY=${key}`, {}],
+        [`${base}?q=${key}`, keyHeaders(provider, key)],
+        [`${base}?q=${encodeURIComponent(key).replace(/./g, (c) => `%${c.charCodeAt(0).toString(16)}`)}`, keyHeaders(provider, key)],
+        [`${base}?${key}`, keyHeaders(provider, key)],
+      ];
+      for (const [url, headers] of cases) {
+        const response = await fetch(url, { headers });
+        assert.equal(response.status, 400, url.replace(key, '<key>'));
+        assert.ok(!(await response.text()).includes(key.slice(0, 12)));
+      }
+      assert.equal(stub.requests.length, before);
+      await eventually(() => proxy.lines.length > 0 && !proxy.lines.some((line) => line.includes(key)));
+    });
+
+    it('forwards a query string without a key', async () => {
+      const key = fakeKey();
+      const response = await fetch(`${proxy.url}/${provider.id}${allowedPath(provider)}?limit=2&monkey=1`, {
+        headers: keyHeaders(provider, key),
+      });
+      assert.equal(response.status, 200);
+      assert.match(stub.requests.at(-1).url, /\?limit=2&monkey=1$/);
+    });
+
     it('validates keys with the provider’s key check', async () => {
       const invalid = provider.keyCheck.rules.find((rule) => rule.outcome === 'invalid');
       const refusal = { error: { message: `bad ${invalid.bodyIncludes ?? 'key'}` } };

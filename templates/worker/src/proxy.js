@@ -12,7 +12,7 @@
 import { clientAddress } from './client-address.js';
 import { errorBody } from './errors.js';
 import { NEVER_FORWARDED } from './headers.js';
-import { keyFromHeaders, keyParameterIn } from './keys.js';
+import { keyFromHeaders, keyInQuery } from './keys.js';
 import { loggedHeaders } from './log.js';
 import { isSafePath } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
@@ -187,11 +187,11 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     if (pattern === undefined || !isSafePath(rest)) {
       return fail(exchange, 404, 'path_not_allowed', `This proxy does not forward that path to ${provider.label}.`);
     }
-    const parameter = keyParameterIn(query);
-    if (parameter !== undefined) {
+    const inQuery = keyInQuery(query, exchange.redact);
+    if (inQuery !== undefined) {
       const message =
         `Send the key in the ${keyHeaderHint(provider)} header, not in the URL ` +
-        `(query parameter "${parameter.slice(0, 20)}"): URLs end up in logs and browser history. ` +
+        `(${inQuery}): URLs end up in logs and browser history. ` +
         'Consider replacing a key that was sent this way.';
       return fail(exchange, 400, 'key_in_query', message);
     }
