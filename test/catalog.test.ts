@@ -33,6 +33,11 @@ describe('provider catalog', () => {
     const chatPath = provider.chat.path.replace('{model}', 'some-model');
     expect(allowed.some((re) => re.test(chatPath))).toBe(true);
     expect(allowed.some((re) => re.test(provider.keyCheck.path))).toBe(true);
+    // DELETE: one stored resource by id, on a path the proxy already forwards.
+    for (const p of provider.proxyDeletePaths) {
+      expect(p).toMatch(/^\/[\w/.-]+\/\*$/);
+      expect(allowed.some((re) => re.test(p.replace(/\*$/, 'item_123')))).toBe(true);
+    }
     for (const link of Object.values(provider.links)) expect(new URL(link).protocol).toBe('https:');
   });
 
@@ -42,6 +47,9 @@ describe('provider catalog', () => {
     expect(paths('anthropic')).toEqual(expect.arrayContaining(['/v1/messages/count_tokens', '/v1/messages/batches/**', '/v1/files/**']));
     expect(paths('google')).toEqual(expect.arrayContaining(['/v1beta/models/*:embedContent', '/v1beta/models/*:batchEmbedContents']));
     expect(paths('mistral')).toContain('/v1/embeddings');
+    expect(findProvider('openai')!.proxyDeletePaths).toEqual(['/v1/responses/*', '/v1/files/*']);
+    expect(findProvider('anthropic')!.proxyDeletePaths).toEqual(['/v1/messages/batches/*', '/v1/files/*']);
+    expect(findProvider('google')!.proxyDeletePaths).toEqual([]);
     for (const provider of PROVIDERS) {
       // `**` only as a final `/**`.
       for (const path of provider.proxyPaths) expect(path.replace(/\/\*\*$/, '')).not.toContain('**');

@@ -30,8 +30,9 @@ export const anthropic: ProviderDefinition = {
   },
   chat: { path: '/v1/messages' },
   // Messages, token counting, the Message Batches API (half price, results by id) and the Files API (beta),
-  // which all act on the key's own data. Admin and organisation endpoints (/v1/organizations/...) are left out:
-  // they need an admin key, and an app has no business reaching them with its users' keys.
+  // which all act on the key's own data; DELETE removes a finished batch or an uploaded file. Admin and
+  // organisation endpoints (/v1/organizations/...) are left out: they need an admin key, and an app has no
+  // business reaching them with its users' keys.
   proxyPaths: [
     '/v1/messages',
     '/v1/messages/count_tokens',
@@ -42,6 +43,7 @@ export const anthropic: ProviderDefinition = {
     '/v1/files',
     '/v1/files/**',
   ],
+  proxyDeletePaths: ['/v1/messages/batches/*', '/v1/files/*'],
   // anthropic-beta switches on features such as the Files API; anthropic-dangerous-direct-browser-access is
   // not forwarded: the proxy answers browsers' CORS itself, and the provider never sees their Origin.
   proxyHeaders: [...COMMON_PROXY_HEADERS, 'anthropic-version', 'anthropic-beta'],

@@ -41,6 +41,7 @@ export const google: ProviderDefinition = {
     '/v1beta/models/*:embedContent',
     '/v1beta/models/*:batchEmbedContents',
   ],
+  proxyDeletePaths: [],
   // Files (and the batch mode that reads its input from them) are left out: uploads use Google's resumable
   // protocol, whose answer names an upload URL on Google's own host that the SDK then calls directly, around
   // the proxy.

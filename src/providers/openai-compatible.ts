@@ -12,6 +12,8 @@ export interface OpenAiCompatibleOptions {
   /** The key check when listing models proves nothing (public) or is not the cheapest call. */
   keyCheckPath?: string;
   extraProxyPaths?: string[];
+  /** Paths DELETE is forwarded to (none unless given). */
+  proxyDeletePaths?: string[];
   /** Request headers this provider reads besides OpenAI's (OpenRouter's app attribution). */
   extraProxyHeaders?: string[];
   /** Key-check answers that mean "invalid key" besides 401 (checked before the standard rules). */
@@ -58,6 +60,7 @@ export function openAiCompatible(options: OpenAiCompatibleOptions): ProviderDefi
       ...(keyCheckPath === modelsPath ? [] : [keyCheckPath]),
       ...(options.extraProxyPaths ?? []),
     ],
+    proxyDeletePaths: options.proxyDeletePaths ?? [],
     // OpenAI's SDK sends the organisation and project a key acts for, and OpenAI-Beta for beta endpoints.
     proxyHeaders: [
       ...COMMON_PROXY_HEADERS,

@@ -8,8 +8,8 @@ export const openai = openAiCompatible({
   defaultModel: 'gpt-5.4-mini',
   // The Responses API (and a stored response by id: retrieve, cancel, input items, input token counts),
   // embeddings, and the Batch and Files APIs (batch input and output files), which all act on the key's own
-  // data. DELETE is never forwarded, and the organisation's admin, billing and fine-tuning endpoints are left
-  // out.
+  // data. DELETE deletes a stored response or an uploaded file: what the key's owner put there through the proxy
+  // and may want gone. The organisation's admin, billing and fine-tuning endpoints are left out.
   extraProxyPaths: [
     '/v1/responses',
     '/v1/responses/**',
@@ -19,6 +19,7 @@ export const openai = openAiCompatible({
     '/v1/files',
     '/v1/files/**',
   ],
+  proxyDeletePaths: ['/v1/responses/*', '/v1/files/*'],
   keyPattern: 'sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}',
   keyPlaceholder: 'sk-…',
   cors: 'allowed',

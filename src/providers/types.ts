@@ -67,6 +67,11 @@ export interface ProviderDefinition {
    */
   proxyPaths: string[];
   /**
+   * Paths a proxy also forwards DELETE to (same syntax): what a key's owner stored through the proxy and may
+   * want gone (a stored response, an uploaded file). Empty for most providers.
+   */
+  proxyDeletePaths: string[];
+  /**
    * Request headers a proxy forwards besides the one carrying the key (lower-case; a final `*` is a prefix):
    * what the official SDKs send and the API reads. Everything else (client addresses, cookies, method or URL
    * overrides) stays with the proxy.

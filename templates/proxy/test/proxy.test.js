@@ -216,6 +216,23 @@ for (const provider of providers) {
       await eventually(() => proxy.lines.length > 0 && !proxy.lines.some((line) => line.includes(key)));
     });
 
+    it('forwards DELETE where the catalog allows it (a stored response, a file), and answers 405 elsewhere', async () => {
+      const headers = keyHeaders(provider, fakeKey());
+      const chat = await fetch(`${proxy.url}/${provider.id}${allowedPath(provider)}`, { method: 'DELETE', headers });
+      assert.equal(chat.status, 405);
+      assert.equal(chat.headers.get('allow'), 'GET, POST');
+      for (const pattern of provider.deletePaths) {
+        const path = pattern.replaceAll('*', 'item_123');
+        const before = stub.requests.length;
+        const response = await fetch(`${proxy.url}/${provider.id}${path}`, { method: 'DELETE', headers });
+        assert.equal(response.status, 200, path);
+        assert.equal(stub.requests.length, before + 1);
+        assert.deepEqual([stub.requests.at(-1).method, stub.requests.at(-1).url], ['DELETE', `/${provider.id}${path}`]);
+        const below = await fetch(`${proxy.url}/${provider.id}${path}/content`, { method: 'DELETE', headers });
+        assert.equal(below.status, 405, `${path}/content`);
+      }
+    });
+
     it('forwards a query string without a key', async () => {
       const key = fakeKey();
       const response = await fetch(`${proxy.url}/${provider.id}${allowedPath(provider)}?limit=2&monkey=1`, {

@@ -4,6 +4,7 @@
 //   OPTIONS /<id>/...              CORS preflight, for origins in ALLOWED_ORIGINS only
 //   POST /<id>/byok/validate       runs the provider's key check: {valid, provider, reason}
 //   GET|POST /<id>/<path>          forwarded to <origin><path> when <path> is on the provider's allowlist
+//   DELETE /<id>/<path>            the same, for the paths in the provider's `deletePaths` (a stored response, a file)
 //
 // The key is read from the provider's own auth header, used once to pick the rate-limit bucket (through its
 // fingerprint), forwarded in that same header, and dropped with the request. It is never put in a URL, a log
@@ -56,6 +57,7 @@ const EXPOSED_HEADERS =
 const REQUEST_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[\w.:@-]{1,19})$/i;
 
 const FORWARDED_METHODS = ['GET', 'POST'];
+const DELETABLE_METHODS = ['GET', 'POST', 'DELETE'];
 const VALIDATE_METHODS = ['POST'];
 
 class UpstreamTimeout extends Error {
@@ -159,12 +161,13 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     // compileAllowlist), since redaction only knows the key in the key header, if any.
     const validating = rest === '/byok/validate';
     const pattern = validating ? rest : provider.allowlist.match(rest);
+    const deletable = !validating && provider.deleteAllowlist.match(rest) !== undefined;
     exchange.path = pattern ?? provider.allowlist.logged(rest);
 
     if (!corsAllows(exchange)) {
       return fail(exchange, 403, 'origin_not_allowed', 'This origin may not call the proxy (see ALLOWED_ORIGINS).');
     }
-    if (request.method === 'OPTIONS') return preflight(exchange);
+    if (request.method === 'OPTIONS') return preflight(exchange, deletable);
 
     // A value that cannot be a key is refused before it is used for anything (see keys.js).
     const credential = keyFromHeaders(provider, request.headers);
@@ -179,10 +182,10 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       exchange.redact = createRedactor(credential.key, { shapes: false });
     }
 
-    const allowedMethods = validating ? VALIDATE_METHODS : FORWARDED_METHODS;
+    const allowedMethods = validating ? VALIDATE_METHODS : deletable ? DELETABLE_METHODS : FORWARDED_METHODS;
     if (!allowedMethods.includes(request.method)) {
       const allow = allowedMethods.join(', ');
-      return fail(exchange, 405, 'method_not_allowed', `Use ${allowedMethods.join(' or ')}.`, { allow });
+      return fail(exchange, 405, 'method_not_allowed', `Use ${allowedMethods.join(', ')}.`, { allow });
     }
     if (pattern === undefined || !isSafePath(rest)) {
       return fail(exchange, 404, 'path_not_allowed', `This proxy does not forward that path to ${provider.label}.`);
@@ -411,14 +414,17 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     return true;
   }
 
-  /** @param {Exchange} exchange */
-  function preflight({ request, headers }) {
+  /**
+   * @param {Exchange} exchange
+   * @param {boolean} deletable  DELETE is forwarded on this path
+   */
+  function preflight({ request, headers }, deletable) {
     const requested = request.headers.get('access-control-request-headers') ?? '';
     return new Response(null, {
       status: 204,
       headers: {
         ...headers,
-        'access-control-allow-methods': 'GET, POST',
+        'access-control-allow-methods': (deletable ? DELETABLE_METHODS : FORWARDED_METHODS).join(', '),
         // The origin is trusted; the SDKs send many headers of their own (x-stainless-*, anthropic-*).
         ...(/^[\w\-, ]*$/.test(requested) && requested !== '' ? { 'access-control-allow-headers': requested } : {}),
         'access-control-max-age': '600',
