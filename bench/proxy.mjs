@@ -5,7 +5,8 @@
 //       (c') the same generated with --rate-limit-store redis, against a local redis-server (one Lua script per
 //       request)
 //   (d) @portkey-ai/gateway (`--headless`, x-portkey-provider: openai + x-portkey-custom-host)
-// then streaming (per-chunk delay added by the proxy) and memory (heap after 1,000,000 distinct keys).
+// then streaming (per-chunk delay added by the proxy) and memory (heap after 1,000,000 distinct keys, then after one
+// key 1,000,000 times). The memory part alone, on any generated proxy: node --expose-gc bench/proxy.mjs memory <dir>
 //
 //   node bench/proxy.mjs                      (builds, generates the proxy into a scratch folder, runs everything)
 //   DURATION=8 ROUNDS=3 node bench/proxy.mjs
@@ -149,8 +150,17 @@ async function memory(projectDir) {
     if (i === 10_000 || i === 100_000 || i === 1_000_000) marks[i] = heap();
   }
   const seconds = (performance.now() - started) / 1000;
+  // Steady traffic: one key the provider accepts, a million times (what the proxy does for each 2xx). A limiter
+  // that grows here leaks under ordinary use, which a flood of distinct keys does not show (issue 11).
+  const steadyKey = fingerprint(`sk-bench-steady-${'x'.repeat(40)}`);
+  const steady = { before: heap(), after: 0 };
+  for (let i = 0; i < 1_000_000; i += 1) {
+    await limiter.admit({ fingerprint: steadyKey, address: '10.0.0.1' });
+    limiter.trustKey(steadyKey);
+  }
+  steady.after = heap();
   process.stdout.write(
-    `${JSON.stringify({ before, marks, buckets: store.size, maxBuckets: config.rateLimit.maxBuckets, perSecond: Math.round(1_000_000 / seconds) })}\n`,
+    `${JSON.stringify({ before, marks, buckets: store.size, maxBuckets: config.rateLimit.maxBuckets, perSecond: Math.round(1_000_000 / seconds), steady })}\n`,
   );
   await limiter.close();
 }
@@ -394,7 +404,8 @@ async function main() {
     console.log(
       `memory: heap ${mb(memoryRun.before)} MB before, ${mb(memoryRun.marks[10000])} MB after 10,000 distinct keys, ${mb(memoryRun.marks[100000])} MB after 100,000, ` +
         `${mb(memoryRun.marks[1000000])} MB after 1,000,000 (each from its own address; ${memoryRun.buckets} buckets kept, cap ${memoryRun.maxBuckets}; ` +
-        `${memoryRun.perSecond} limiter decisions/s)`,
+        `${memoryRun.perSecond} limiter decisions/s); then one key 1,000,000 times: ${mb(memoryRun.steady.before)} MB before, ` +
+        `${mb(memoryRun.steady.after)} MB after`,
     );
     const logLines = readFileSync(logFile, 'utf8').split('\n').filter((line) => line.includes('"msg":"request"')).length;
     console.log(`(the proxy wrote ${logLines} request log lines during the run)`);
