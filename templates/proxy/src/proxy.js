@@ -14,10 +14,10 @@ import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { clientAddress } from './client-address.js';
 import { errorBody } from './errors.js';
-import { keyFromHeaders, keyInQuery } from './keys.js';
+import { keyFromHeaders } from './keys.js';
 import { NEVER_FORWARDED } from './headers.js';
 import { loggedHeaders } from './log.js';
-import { isSafePath } from './paths.js';
+import { isSafePath, keyInQuery } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
 import { createRedactor } from './redact.js';
 import { createUpstream } from './upstream.js';
@@ -214,7 +214,10 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
     // compileAllowlist), since redaction only knows the key in the key header, if any.
     const validating = rest === '/byok/validate';
     const pattern = validating ? rest : provider.allowlist.match(rest);
-    const deletable = !validating && provider.deleteAllowlist.match(rest) !== undefined;
+    // GET and POST go to every allowlisted path; whether DELETE may is asked only for other methods (a 405's Allow
+    // header, a preflight), not for every request.
+    const deletable =
+      !validating && req.method !== 'GET' && req.method !== 'POST' && provider.deleteAllowlist.match(rest) !== undefined;
     exchange.path = pattern ?? provider.allowlist.logged(rest);
 
     if (!corsAllows(exchange)) {

@@ -1,8 +1,5 @@
 // The user's key: where it is read from, and the only form in which it outlives the request.
 
-/** Query parameters that carry keys. A key there ends up in access logs, browser history and referrers. */
-const KEY_PARAMETERS = new Set(['key', 'api_key', 'apikey', 'api-key', 'x-api-key', 'x-goog-api-key', 'access_token']);
-
 /** @typedef {{ header: string, scheme?: string }} KeyHeader */
 
 /** Every header a key can arrive in, for any provider: none of them is forwarded except the one that carried it. */
@@ -50,24 +47,6 @@ function credentialIn(accepted, headers) {
     return { implausible: `the key in ${header} has characters keys never have`, header };
   }
   return { key, header, value };
-}
-
-/**
- * How the query string carries a key, if it does, in words for the error message (never the client's own text,
- * which may be the key): a parameter named as one of KEY_PARAMETERS, compared without case and without the
- * characters none of those names has (`KEY`, `key%00`, `api.key`), or the request's own key anywhere in it, in
- * any spelling (`redact`, the request's redactor, changes the text: raw, %-encoded, as a name or a value).
- * @param {string} query  without the `?`
- * @param {(text: string) => string} redact  removes the request's key (returns the text as it is without one)
- * @returns {string | undefined}
- */
-export function keyInQuery(query, redact) {
-  if (query === '') return undefined;
-  for (const name of new URLSearchParams(query).keys()) {
-    const plain = name.toLowerCase().replace(/[^a-z_-]/g, '');
-    if (KEY_PARAMETERS.has(plain)) return `query parameter "${plain}"`;
-  }
-  return redact(query) === query ? undefined : 'the key itself, in the query string';
 }
 
 /**

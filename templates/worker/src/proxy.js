@@ -13,9 +13,9 @@
 import { clientAddress } from './client-address.js';
 import { errorBody } from './errors.js';
 import { NEVER_FORWARDED } from './headers.js';
-import { keyFromHeaders, keyInQuery } from './keys.js';
+import { keyFromHeaders } from './keys.js';
 import { loggedHeaders } from './log.js';
-import { isSafePath } from './paths.js';
+import { isSafePath, keyInQuery } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
 import { createRedactor } from './redact.js';
 import { keyCheckOutcome, validateKey } from './validate-key.js';
@@ -161,7 +161,10 @@ export function createProxy({ config, limiter, fingerprint, log }) {
     // compileAllowlist), since redaction only knows the key in the key header, if any.
     const validating = rest === '/byok/validate';
     const pattern = validating ? rest : provider.allowlist.match(rest);
-    const deletable = !validating && provider.deleteAllowlist.match(rest) !== undefined;
+    // GET and POST go to every allowlisted path; whether DELETE may is asked only for other methods (a 405's Allow
+    // header, a preflight), not for every request.
+    const deletable =
+      !validating && request.method !== 'GET' && request.method !== 'POST' && provider.deleteAllowlist.match(rest) !== undefined;
     exchange.path = pattern ?? provider.allowlist.logged(rest);
 
     if (!corsAllows(exchange)) {
