@@ -9,8 +9,11 @@ const WIDTH = 116;
 
 describe('generated READMEs', () => {
   it('rewraps paragraphs and list items, and leaves code, tables, headings and comments alone', () => {
+    const heading = '# A heading that is longer than the width would allow if it were a paragraph, which it is not, so it stays as it is';
+    // Code, tables and comments come out exactly as they went in.
+    const untouched = ['```sh', 'npm   start   # spacing kept', '```', '', '| a | b |', '|---|---|', '<!-- a comment', 'over lines -->'];
     const source = [
-      '# A heading that is longer than the width would allow if it were a paragraph, which it is not, so it stays as it is',
+      heading,
       '',
       'A paragraph wrapped by hand around',
       'a substituted name, so that it came out ragged.',
@@ -19,18 +22,11 @@ describe('generated READMEs', () => {
       '   that goes on.',
       '- another',
       '',
-      '```sh',
-      'npm   start   # spacing kept',
-      '```',
-      '',
-      '| a | b |',
-      '|---|---|',
-      '<!-- a comment',
-      'over lines -->',
+      ...untouched,
     ].join('\n');
     expect(rewrapMarkdown(source, 40)).toBe(
       [
-        '# A heading that is longer than the width would allow if it were a paragraph, which it is not, so it stays as it is',
+        heading,
         '',
         'A paragraph wrapped by hand around a',
         'substituted name, so that it came out',
@@ -39,14 +35,7 @@ describe('generated READMEs', () => {
         '1. An item that goes on.',
         '- another',
         '',
-        '```sh',
-        'npm   start   # spacing kept',
-        '```',
-        '',
-        '| a | b |',
-        '|---|---|',
-        '<!-- a comment',
-        'over lines -->',
+        ...untouched,
       ].join('\n'),
     );
   });

@@ -119,23 +119,20 @@ describe('smaller things a newcomer hits (issue 10, point 4)', () => {
       chmodSync(readOnly, 0o555);
       // As root every folder is writable: run the CLI as nobody then, as a user without the permission would.
       const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-      const result = spawnSync(process.execPath, [binPath, 'ro/sub/app', '--provider', 'openai', ...base], {
-        cwd: root.dir,
-        encoding: 'utf8',
-        env: { ...process.env, CI: '' },
-        ...asNobody,
-      });
+      const run = (args: string[]) =>
+        spawnSync(process.execPath, [binPath, ...args, '--provider', 'openai', ...base], {
+          cwd: root.dir,
+          encoding: 'utf8',
+          env: { ...process.env, CI: '' },
+          ...asNobody,
+        });
+      const result = run(['ro/sub/app']);
       expect(result.status, result.stderr).toBe(1);
       expect(result.stderr).toContain('error: Cannot create ro/sub/app: you do not have permission to write in ro. Nothing was written');
       expect(result.stderr).not.toMatch(/EACCES|mkdtemp|create-byok-|--debug/);
       expect(readdirSync(readOnly)).toEqual([]);
       // The same for writing beside files in a folder that exists (--force).
-      const into = spawnSync(process.execPath, [binPath, 'ro', '--provider', 'openai', ...base, '--force'], {
-        cwd: root.dir,
-        encoding: 'utf8',
-        env: { ...process.env, CI: '' },
-        ...asNobody,
-      });
+      const into = run(['ro', '--force']);
       expect(into.status, into.stderr).toBe(1);
       expect(into.stderr).toContain('error: Cannot write into ro: you do not have permission to write there, or it is read-only. Nothing was written.');
       expect(into.stderr).not.toMatch(/EACCES|mkdtemp|staging|--debug/);

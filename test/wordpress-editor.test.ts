@@ -5,7 +5,7 @@
  * cannot; one key per provider; the site-wide daily cap; a database edit that moves a key to another provider makes
  * the plugin refuse; on 7.1 a key set only in Connectors serves the chat; uninstalling leaves nothing.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeAnswer, startFakeProvider, type FakeProvider, type ProviderId } from './support/fake-provider.mjs';
 import { USERS, WORDPRESS_CORES, WordPressRig, type WpSession } from './support/wordpress-rig.js';
@@ -149,10 +149,7 @@ for (const core of WORDPRESS_CORES) {
         }
       });
       try {
-        await logIn(page, rig.url, USERS.editor);
-        await openEditor(page, rig.url);
-        await openSidebar(page, NAME);
-        const sidebar = page.locator('.interface-complementary-area');
+        const sidebar = await openEditorSidebar(page, rig.url);
         const prompt = 'Write one sentence about tea';
         await sidebar.getByLabel('Prompt').fill(prompt);
         // apiFetch asks for ?rest_route=%2F<slug>%2Fv1%2Fchat on a site without pretty permalinks.
@@ -194,10 +191,7 @@ for (const core of WORDPRESS_CORES) {
       fake.setStreamDelay(400);
       const page = await browser.newPage();
       try {
-        await logIn(page, rig.url, USERS.editor);
-        await openEditor(page, rig.url);
-        await openSidebar(page, NAME);
-        const sidebar = page.locator('.interface-complementary-area');
+        const sidebar = await openEditorSidebar(page, rig.url);
         await sidebar.getByLabel('Prompt').fill('a long answer please, with many words in it');
         await sidebar.getByRole('button', { name: 'Ask' }).click();
         await page.waitForFunction(() => (document.querySelector('[aria-label="Answer"]')?.textContent ?? '').length > 0, null, { timeout: 20_000 });
@@ -224,10 +218,7 @@ for (const core of WORDPRESS_CORES) {
       fake.setStreamDelay(300);
       const page = await browser.newPage();
       try {
-        await logIn(page, rig.url, USERS.editor);
-        await openEditor(page, rig.url);
-        await openSidebar(page, NAME);
-        const sidebar = page.locator('.interface-complementary-area');
+        const sidebar = await openEditorSidebar(page, rig.url);
         const focused = () => page.evaluate(() => {
           const active = document.activeElement;
           return active && active !== document.body ? (active.textContent ?? '').trim() || active.tagName : 'BODY';
@@ -250,9 +241,7 @@ for (const core of WORDPRESS_CORES) {
     it('says so when a streamed answer ends before it is complete, and keeps what arrived', async () => {
       const page = await browser.newPage();
       try {
-        await logIn(page, rig.url, USERS.editor);
-        await openEditor(page, rig.url);
-        await openSidebar(page, NAME);
+        const sidebar = await openEditorSidebar(page, rig.url);
         // What a browser sees when PHP's time limit or a proxy ends the response mid-answer: pieces of text, then the
         // end of the stream without the "done" event the route always sends last.
         await page.route(
@@ -263,7 +252,6 @@ for (const core of WORDPRESS_CORES) {
             body: 'event: text\ndata: {"text":"The first half"}\n\n',
           }),
         );
-        const sidebar = page.locator('.interface-complementary-area');
         await sidebar.getByLabel('Prompt').fill('an answer the host cuts short');
         await sidebar.getByRole('button', { name: 'Ask' }).click();
         await expect
@@ -508,6 +496,14 @@ async function openEditor(page: Page, url: string): Promise<void> {
   await page.waitForFunction(() => Boolean((window as unknown as { wp?: { data?: unknown } }).wp?.data), null, { timeout: 60_000 });
   const guide = page.getByRole('dialog').getByRole('button', { name: 'Close' });
   await guide.click({ timeout: 5_000 }).catch(() => undefined);
+}
+
+/** Logs in as the editor, opens a new post and the plugin's sidebar in it; returns the sidebar. */
+async function openEditorSidebar(page: Page, url: string): Promise<Locator> {
+  await logIn(page, url, USERS.editor);
+  await openEditor(page, url);
+  await openSidebar(page, NAME);
+  return page.locator('.interface-complementary-area');
 }
 
 /** Opens the plugin's sidebar from the editor's Options menu ("⋮"), as a user who has not pinned it would. */
