@@ -186,11 +186,21 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
     });
     // No 'error' listener on req: Node emits a request's errors only to listeners, and a client that leaves
     // mid-body is handled by the response's 'close'.
-    route(exchange).catch((error) => internalError(exchange, error));
+    try {
+      route(exchange)?.catch((error) => internalError(exchange, error));
+    } catch (error) {
+      internalError(exchange, error);
+    }
   }
 
-  /** @param {Exchange} exchange */
-  async function route(exchange) {
+  /**
+   * Decides what to do with a request, and does it. Returns a promise only when something is left to wait for
+   * (a rate-limit store that answers later, a key check): most requests are routed and forwarded in the turn
+   * of the event loop they arrived in.
+   * @param {Exchange} exchange
+   * @returns {Promise<void> | void}
+   */
+  function route(exchange) {
     const { req, res } = exchange;
     const url = req.url ?? '';
     const queryAt = url.indexOf('?');
@@ -262,32 +272,46 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
 
     if (credential) exchange.fingerprint = fingerprint(credential.key);
     const address = clientAddress(req, config.trustedHops);
+    /** @param {import('./rate-limit.js').Decision} decision */
+    const admitted = (decision) => {
+      if (res.destroyed) return; // the client left while the limiter decided
+      const limitHeaders = rateLimitHeaders(decision);
+      for (const name in limitHeaders) exchange.headers[name] = limitHeaders[name];
+      if (!decision.allowed) {
+        exchange.limitedBy = decision.policy.name;
+        const whose = decision.policy.name === 'key' ? 'with this key' : 'from this address';
+        const message = `Too many requests ${whose}; retry in ${decision.retryAfterSeconds} s.`;
+        return fail(exchange, 429, 'rate_limited', message);
+      }
+      if (!credential) {
+        const message = `Send your ${provider.label} API key in the ${keyHeaderHint(provider)} header.`;
+        return fail(exchange, 401, 'missing_key', message);
+      }
+      if (validating) return validate(exchange, upstream, credential);
+      if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) return tooLarge(exchange);
+      return forward(exchange, upstream, query === '' ? rest : `${rest}?${query}`, credential);
+    };
+    // The memory store decides at once, and the request goes on in this same turn; Redis answers later.
     let decision;
     try {
-      decision = await limiter.admit({ fingerprint: exchange.fingerprint, address });
+      decision = limiter.admit({ fingerprint: exchange.fingerprint, address });
     } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) throw error;
-      exchange.limitedBy = 'store_unavailable';
-      const message = 'Rate limits cannot be checked right now; retry in a moment.';
-      return fail(exchange, 503, 'rate_limit_unavailable', message, { 'retry-after': '5' });
+      return limiterFailed(exchange, error);
     }
-    if (res.destroyed) return; // the client left while the limiter decided
-    const limitHeaders = rateLimitHeaders(decision);
-    for (const name in limitHeaders) exchange.headers[name] = limitHeaders[name];
-    if (!decision.allowed) {
-      exchange.limitedBy = decision.policy.name;
-      const whose = decision.policy.name === 'key' ? 'with this key' : 'from this address';
-      const message = `Too many requests ${whose}; retry in ${decision.retryAfterSeconds} s.`;
-      return fail(exchange, 429, 'rate_limited', message);
-    }
-    if (!credential) {
-      const message = `Send your ${provider.label} API key in the ${keyHeaderHint(provider)} header.`;
-      return fail(exchange, 401, 'missing_key', message);
-    }
+    if (decision instanceof Promise) return decision.then(admitted, (error) => limiterFailed(exchange, error));
+    return admitted(decision);
+  }
 
-    if (validating) return validate(exchange, upstream, credential);
-    if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) return tooLarge(exchange);
-    return forward(exchange, upstream, query === '' ? rest : `${rest}?${query}`, credential);
+  /**
+   * The limiter could not decide: 503 when its store is out of reach, anything else is a bug.
+   * @param {Exchange} exchange
+   * @param {unknown} error
+   */
+  function limiterFailed(exchange, error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    exchange.limitedBy = 'store_unavailable';
+    const message = 'Rate limits cannot be checked right now; retry in a moment.';
+    fail(exchange, 503, 'rate_limit_unavailable', message, { 'retry-after': '5' });
   }
 
   /**
@@ -640,6 +664,7 @@ function forwardedHeaders(incoming, provider, credential, host) {
  */
 function relay(from, to, limit = Infinity, tooLong = undefined) {
   let copied = 0;
+  let ended = false;
   const onData = (/** @type {Buffer} */ chunk) => {
     copied += chunk.length;
     if (copied > limit) {
@@ -649,9 +674,15 @@ function relay(from, to, limit = Infinity, tooLong = undefined) {
     if (!to.write(chunk)) from.pause();
   };
   const onDrain = () => from.resume();
-  const onEnd = () => to.end();
+  const onEnd = () => {
+    ended = true;
+    to.end();
+  };
   // The other side is gone (an upstream failure, a client that left): whatever is still coming is dropped.
+  // Once the whole body was copied there is nothing left to drop, and the listeners go with the streams.
   const stop = () => {
+    if (ended) return;
+    ended = true;
     from.off('data', onData).off('end', onEnd);
     to.off('drain', onDrain).off('close', stop);
     from.resume();

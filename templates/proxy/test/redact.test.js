@@ -75,4 +75,26 @@ describe('redact', () => {
       assert.equal(entry.path, '/v1/messages', line);
     }
   });
+
+  it('writes each line exactly as JSON.stringify would, whatever the values hold', () => {
+    const lines = [];
+    const log = createLogger({ level: 'debug', write: (line) => lines.push(line) });
+    const fields = {
+      plain: 'gpt-4o-mini',
+      quoted: 'say "hi"\\now',
+      control: 'tab\there\nnew line\u0000\u001f',
+      separators: 'line\u2028paragraph\u2029',
+      emoji: 'ok 👍',
+      loneSurrogate: 'half \ud83d here',
+      number: 12.5,
+      notANumber: Number.NaN,
+      missing: undefined,
+      nested: { list: [1, 'two'] },
+    };
+    log.info('request', fields);
+    const written = lines[0];
+    const { time, ...rest } = JSON.parse(written);
+    assert.equal(written, `${JSON.stringify({ time, level: 'info', msg: 'request', ...fields })}\n`);
+    assert.equal(rest.loneSurrogate, 'half \ud83d here');
+  });
 });
