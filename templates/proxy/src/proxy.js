@@ -20,7 +20,7 @@ import { loggedHeaders } from './log.js';
 import { isSafePath, keyInQuery } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
 import { createRedactor } from './redact.js';
-import { createUpstream } from './upstream.js';
+import { UpstreamTimeout, createUpstream } from './upstream.js';
 import { keyCheckOutcome, validateKey } from './validate-key.js';
 
 /** Headers that describe one connection (RFC 9110, 7.6.1): they never cross a proxy in either direction. */
@@ -78,20 +78,9 @@ const UPSTREAM_FAILURES = new Set([
   'upstream_error',
 ]);
 
-/**
- * The exchange a connection is busy with, kept on its socket, for Node's own answers on it (408 when the body
- * is too slow). A property rather than a WeakMap: setting and deleting a WeakMap entry for every request cost
- * more (bench/PROXY.md).
- */
-const EXCHANGE = Symbol('exchange');
-
 const FORWARDED_METHODS = ['GET', 'POST'];
 const DELETABLE_METHODS = ['GET', 'POST', 'DELETE'];
 const VALIDATE_METHODS = ['POST'];
-
-class UpstreamTimeout extends Error {
-  code = 'UPSTREAM_TIMEOUT';
-}
 
 /**
  * @param {{
@@ -104,7 +93,10 @@ class UpstreamTimeout extends Error {
  */
 export function createProxy({ config, limiter, fingerprint, log, metrics }) {
   const routes = new Map(
-    Object.values(config.providers).map((provider) => [provider.id, { provider, upstream: createUpstream(provider) }]),
+    Object.values(config.providers).map((provider) => [
+      provider.id,
+      { provider, upstream: createUpstream(provider, { timeoutMs: config.upstreamTimeoutMs }) },
+    ]),
   );
   const anyOrigin = config.allowedOrigins.includes('*');
   const allowedOrigins = new Set(config.allowedOrigins);
@@ -115,6 +107,13 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
   let draining = false;
   let cutting = false;
   let inFlight = 0;
+  /**
+   * Connections on which Node answered 408 itself (the request body was too slow), for the log line of the
+   * request it cut. Nothing is kept per request, nor added to Node's socket objects: a property added to some
+   * sockets and not others slows every property access Node makes on them (bench/PROXY.md).
+   * @type {WeakSet<import('node:net').Socket>}
+   */
+  const timedOut = new WeakSet();
   /** @type {Array<() => void>} called when nothing is in flight any more */
   let idleWaiters = [];
 
@@ -133,7 +132,6 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
    * @property {string} [upstreamError]  the provider's error type, or the network error's code
    * @property {string} [upstreamMessage]  the provider's error message (debug logs only, redacted)
  * @property {string} [upstreamRequestId]  the provider's own request id, when it gave one
- * @property {number} [statusOverride]  the status Node answered itself (408), which the response object never saw
  * @property {string} [limitedBy]     the rate-limit policy that refused the request (metrics)
    * @property {import('node:http').ClientRequest} [upstreamRequest]
    * @property {Record<string, string>} headers  the proxy's own response headers (CORS, rate limits), added to
@@ -159,7 +157,6 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
       upstreamMessage: undefined,
       upstreamRequest: undefined,
       upstreamRequestId: undefined,
-      statusOverride: undefined,
       limitedBy: undefined,
       headers: {},
     };
@@ -173,11 +170,8 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
     if (!ready) exchange.headers.connection = 'close';
     inFlight += 1;
     metrics?.started();
-    const socket = /** @type {any} */ (req.socket);
-    socket[EXCHANGE] = exchange;
     res.on('close', () => {
       inFlight -= 1;
-      if (socket[EXCHANGE] === exchange) socket[EXCHANGE] = undefined;
       finish(exchange);
       if (inFlight === 0 && idleWaiters.length > 0) {
         for (const resolve of idleWaiters) resolve();
@@ -328,16 +322,14 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
     let upstreamRequest;
     try {
       const headers = forwardedHeaders(req.headers, provider, credential, upstream.host);
-      // The socket's idle timeout: it fires when nothing has moved for that long, so a stream that keeps
-      // sending is never cut, however long it lasts.
-      const options = { method: req.method ?? 'GET', headers, timeout: config.upstreamTimeoutMs };
-      upstreamRequest = upstream.request(target, options);
+      // It fails with UpstreamTimeout once nothing has moved for UPSTREAM_TIMEOUT_MS (upstream.js): a stream
+      // that keeps sending is never cut, however long it lasts.
+      upstreamRequest = upstream.request(target, { method: req.method ?? 'GET', headers });
     } catch {
       // Node refuses some header values it would accept on the way in; nothing was sent.
       return fail(exchange, 400, 'bad_request', 'The request has a header that cannot be forwarded.');
     }
     exchange.upstreamRequest = upstreamRequest;
-    upstreamRequest.on('timeout', () => upstreamRequest.destroy(new UpstreamTimeout()));
     upstreamRequest.on('error', (error) => upstreamFailed(exchange, error));
     upstreamRequest.on('response', (response) => {
       const status = response.statusCode ?? 502;
@@ -434,10 +426,7 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
     const fingerprint = /** @type {string} */ (exchange.fingerprint);
     const stop = new AbortController();
     res.on('close', () => stop.abort()); // the client left: so does the check
-    const outcome = await validateKey(provider, upstream, credential, {
-      timeoutMs: config.upstreamTimeoutMs,
-      signal: stop.signal,
-    });
+    const outcome = await validateKey(provider, upstream, credential, { signal: stop.signal });
     if (outcome === 'valid') limiter.trustKey(fingerprint);
     if (outcome === 'invalid' || outcome === 'forbidden') limiter.distrustKey(fingerprint);
     if (outcome !== 'valid') exchange.code = `key_${outcome.replace('-', '_')}`;
@@ -550,12 +539,20 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
     if (!completed && exchange.upstreamRequest && !exchange.upstreamRequest.destroyed) {
       exchange.upstreamRequest.destroy();
     }
+    // Node's own 408 is not on the response object.
+    const timedOutByNode = !completed && timedOut.has(req.socket);
+    if (timedOutByNode) exchange.code = 'request_timeout';
     if (!completed && cutting && !exchange.code) exchange.code = 'cut_by_shutdown';
     // 499 (as nginx logs it): the client closed the connection before the answer was complete. A cut answer
-    // keeps the status the client saw; one Node gave itself (408) is not on the response object.
+    // keeps the status the client saw.
     const cut = exchange.code === 'upstream_incomplete' || exchange.code === 'upstream_stalled';
-    const status =
-      exchange.statusOverride ?? (completed || cut ? res.statusCode : cutting && !res.headersSent ? 503 : 499);
+    const status = timedOutByNode
+      ? 408
+      : completed || cut
+        ? res.statusCode
+        : cutting && !res.headersSent
+          ? 503
+          : 499;
     const durationMs = Math.round((performance.now() - exchange.started) * 10) / 10;
     /** @type {Record<string, unknown>} */
     const fields = {
@@ -603,15 +600,12 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
       cutting = true;
     },
     /**
-     * Node answered 408 on this connection (the request body was too slow): the exchange on it, if any, is
+     * Node answered 408 on this connection (the request body was too slow): the request on it, if any, is
      * logged with that status rather than as a client that left.
      * @param {import('node:net').Socket} socket
      */
     requestTimedOut(socket) {
-      const exchange = /** @type {Exchange | undefined} */ (/** @type {any} */ (socket)[EXCHANGE]);
-      if (!exchange) return;
-      exchange.statusOverride = 408;
-      exchange.code = 'request_timeout';
+      timedOut.add(socket);
     },
     get inFlight() {
       return inFlight;
