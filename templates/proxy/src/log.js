@@ -30,22 +30,28 @@ export function createLogger({ level = 'info', write = batchedStdout() } = {}) {
    */
   const log = (rank, lineLevel, message, fields = {}, secrets = []) => {
     if (rank < threshold) return;
-    // Messages and field names are this code's own; values may come from anywhere. A value shorter than every
-    // secret and than any key shape holds none, and is not scanned: most of a request line's values are short
-    // (a method, a status, an error code). The redactor is made for the first longer one.
-    let shortest = SHORTEST_KEY;
-    for (const secret of secrets) if (secret && secret.length < shortest) shortest = secret.length;
+    // Messages and field names are this code's own; values may come from anywhere. How far a value is scanned
+    // depends on its length: none shorter than 20 characters holds a key or a key shape, and none shorter than a
+    // secret holds that secret in any spelling (escapes and base64 only lengthen it). Most of a request line's
+    // values are short (a method, a status, an error code, a path); the redactor of the secrets is made for the
+    // first value long enough to need it.
+    let shortestSecret = Infinity;
+    for (const secret of secrets) if (secret && secret.length < shortestSecret) shortestSecret = secret.length;
+    const shortest = Math.min(SHORTEST_KEY, shortestSecret);
     /** @type {((text: string) => string) | undefined} */
     let clean;
     const redactor = () => (clean ??= redactorFor(secrets));
-    // The JSON object by hand around JSON.stringify of each value: the same text as JSON.stringify of the whole,
-    // without first copying the fields into a new object (this runs once per request).
-    let line = `{"time":"${now()}","level":"${lineLevel}","msg":${JSON.stringify(message)}`;
+    // The JSON object by hand around each value: the same text as JSON.stringify of the whole, without first
+    // copying the fields into a new object (this runs once per request).
+    let line = `{"time":"${now()}","level":"${lineLevel}","msg":${jsonString(message)}`;
     for (const name in fields) {
       const value = fields[name];
       let json;
       if (typeof value === 'number') json = Number.isFinite(value) ? `${value}` : 'null';
-      else if (typeof value === 'string') json = jsonString(value.length < shortest ? value : redactor()(value));
+      else if (typeof value === 'string') {
+        const long = value.length >= shortest;
+        json = jsonString(!long ? value : value.length < shortestSecret ? keyShapesOnly(value) : redactor()(value));
+      }
       // Undefined (and functions) are left out, as JSON.stringify leaves them out of an object.
       else json = JSON.stringify(redactValue(value instanceof Error ? describeError(value) : value, redactor()));
       if (json !== undefined) line += `,"${name}":${json}`;
@@ -84,6 +90,9 @@ function jsonString(text) {
 
 /** No key keys.js accepts is shorter, and no key shape in redact.js either. */
 const SHORTEST_KEY = 20;
+
+/** Redaction of the key shapes alone, for values too short to hold any of the secrets. */
+const keyShapesOnly = createRedactor();
 
 /**
  * A redactor of the given secrets (almost always one: the request's key) and of the key shapes.

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createLogger } from '../src/log.js';
 import { PROVIDERS } from '../src/providers.js';
 import { REDACTED, createRedactor, redact } from '../src/redact.js';
-import { keySpellings } from './helpers.js';
+import { fakeKey, keySpellings } from './helpers.js';
 
 describe('redact', () => {
   it('removes the key by value, raw, JSON-escaped and URL-encoded', () => {
@@ -74,6 +74,17 @@ describe('redact', () => {
       assert.equal(entry.status, 401, line);
       assert.equal(entry.path, '/v1/messages', line);
     }
+  });
+
+  it('scans values shorter than the request’s key for key shapes, and longer ones for the key too', () => {
+    const lines = [];
+    const log = createLogger({ level: 'debug', write: (line) => lines.push(line) });
+    const key = `${fakeKey()}${fakeKey()}`; // longer than the values below
+    log.info('request', { short: 'Bearer some-other-token', long: `echo ${key} echo`, plain: 'x'.repeat(30) }, [key]);
+    const entry = JSON.parse(lines[0]);
+    assert.equal(entry.short, 'Bearer [redacted]');
+    assert.equal(entry.long, 'echo [redacted] echo');
+    assert.equal(entry.plain, 'x'.repeat(30));
   });
 
   it('writes each line exactly as JSON.stringify would, whatever the values hold', () => {
