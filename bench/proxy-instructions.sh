@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Instructions the proxy's main thread executes per request, counted by valgrind (callgrind): repeatable within
+# about 0.1% whatever else the machine does, where requests a second swing by 5% between runs. For weighing one
+# change against another (bench/PROXY.md, "Third pass"); throughput itself is bench/proxy.mjs.
+#
+#   bash bench/proxy-instructions.sh <generated proxy folder>   (made with --base-url openai=http://127.0.0.1:18101/openai)
+#   bash bench/proxy-instructions.sh pass-through                (the (b) of bench/proxy.mjs)
+#   WARM=8000 MEASURE=4000 bash bench/proxy-instructions.sh ...  (the defaults)
+#
+# Needs valgrind (apt-get install valgrind) and the repository's devDependencies (autocannon).
+set -euo pipefail
+target=${1:?usage: bash bench/proxy-instructions.sh <generated proxy folder> | pass-through}
+command -v valgrind >/dev/null || { echo "proxy-instructions: valgrind is missing: run apt-get install valgrind" >&2; exit 2; }
+root=$(cd "$(dirname "$0")/.." && pwd)
+warm=${WARM:-8000}
+measure=${MEASURE:-4000}
+upstream_port=18101
+port=18240
+scratch=$(mktemp -d)
+children=()
+cleanup() {
+  pkill -f "callgrind-out-file=$scratch" 2>/dev/null || true
+  for pid in "${children[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+if curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; then
+  echo "proxy-instructions: port $port is already taken (a run still going?)" >&2
+  exit 2
+fi
+node "$root/bench/proxy.mjs" upstream "$upstream_port" >/dev/null &
+children+=($!)
+profile=(valgrind --tool=callgrind --callgrind-out-file="$scratch/callgrind.%p")
+if [ "$target" = pass-through ]; then
+  "${profile[@]}" node "$root/bench/proxy.mjs" pass-through "$port" "$upstream_port" >"$scratch/server.log" 2>&1 &
+else
+  (cd "$target" && PORT=$port RATE_LIMIT_BURST=1000000000 RATE_LIMIT_PER_MINUTE=1000000000 \
+    IP_RATE_LIMIT_BURST=1000000000 exec "${profile[@]}" node server.js >"$scratch/server.log" 2>&1) &
+fi
+server=$!
+children+=("$server")
+for _ in $(seq 1 300); do
+  curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break
+  sleep 0.2
+done
+
+load() {
+  node --input-type=module -e "
+    import { createRequire } from 'node:module';
+    const autocannon = createRequire('$root/package.json')('autocannon');
+    const run = await autocannon({
+      url: 'http://127.0.0.1:$port/openai/v1/chat/completions',
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-bench-' + 'x'.repeat(40), 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] }),
+      connections: 10,
+      amount: $1,
+    });
+    if (run.non2xx || run.errors) { console.error('proxy-instructions:', run.non2xx, 'non-2xx,', run.errors, 'errors'); process.exit(1); }"
+}
+
+load "$warm"
+valgrind_pid=$(pgrep -f "callgrind-out-file=$scratch" | head -1)
+callgrind_control -z "$valgrind_pid" >/dev/null 2>&1
+load "$measure"
+callgrind_control -d "$valgrind_pid" >/dev/null 2>&1
+dump=$(ls "$scratch"/callgrind.*.1)
+callgrind_annotate --inclusive=yes "$dump" >"$scratch/annotated.txt"
+main=$(awk '/SpinEventLoopInternal/ { gsub(",", "", $1); print $1; exit }' "$scratch/annotated.txt")
+all=$(awk '/^summary/ { print $2; exit }' "$dump")
+echo "$target: $((main / measure)) instructions per request on the main thread ($((all / measure)) with V8's background threads), $measure requests after $warm"
