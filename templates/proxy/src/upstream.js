@@ -18,10 +18,11 @@ export class UpstreamTimeout extends Error {
 const POOL_IDLE_MS = 3_000;
 
 /**
- * What the sweeps last saw of each connection: its byte count, and since when it has not changed. Kept here
- * rather than on the socket: a property added to Node's sockets changes their shape, and every property access
- * Node makes on sockets slows down (it cost more than the timers this replaces).
- * @type {WeakMap<import('node:net').Socket, { moved: number, since: number }>}
+ * What the sweeps last saw of each connection: its byte count, whether it was busy with a request, and since
+ * when neither has changed. Kept here rather than on the socket: a property added to Node's sockets changes
+ * their shape, and every property access Node makes on sockets slows down (it cost more than the timers this
+ * replaces).
+ * @type {WeakMap<import('node:net').Socket, { moved: number, busy: boolean, since: number }>}
  */
 const seen = new WeakMap();
 
@@ -37,7 +38,8 @@ export function createUpstream(provider, { timeoutMs, poolIdleMs = POOL_IDLE_MS 
   // burst would close connections only to open (and handshake) new ones a moment later. No `timeout` here,
   // nor on each request: the sweep below does both jobs (see sweep).
   const agent = new transport.Agent({ keepAlive: true, maxFreeSockets: 1_000, scheduling: 'lifo' });
-  const sweeper = setInterval(() => sweep(agent, { timeoutMs, poolIdleMs }), Math.min(1_000, timeoutMs / 4, poolIdleMs / 3));
+  const interval = Math.min(1_000, timeoutMs / 4, poolIdleMs / 3);
+  const sweeper = setInterval(() => sweep(agent, { timeoutMs, poolIdleMs }), interval);
   sweeper.unref();
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
   // An origin may carry a path prefix (a gateway, a test server): request paths are appended to it unchanged.
@@ -66,39 +68,42 @@ export function createUpstream(provider, { timeoutMs, poolIdleMs = POOL_IDLE_MS 
 
 /**
  * One timer for all of a provider's connections, instead of one per request: arming a socket's timeout for
- * each request, and re-arming the pool's when the socket returns to it, cost the proxy about 7% of its
- * throughput (bench/PROXY.md). Every second (more often for short limits) each connection's byte count, which
- * Node keeps anyway, is compared with the last sweep's:
+ * each request, and re-arming the pool's when the socket returns to it, made two timers and cancelled two for
+ * every request (bench/PROXY.md, "Third pass"). Every second (more often for short limits) each connection's
+ * byte count, which Node keeps anyway, is compared with the last sweep's:
  *   - a connection in the pool that has been idle for `poolIdleMs` is closed;
  *   - a connection busy with a request that has been silent for `timeoutMs` (the provider stalled, before its
  *     answer or in the middle of it) is destroyed with UpstreamTimeout, which its request reports.
- * Silence is measured from the first sweep that saw the last byte: a timeout fires within one interval after
- * it is due, never before.
+ * Silence is measured from the first sweep that saw the last byte, or the connection taken from the pool or
+ * returned to it: a limit is applied within one interval after it is due, never before.
  * @param {http.Agent} agent
  * @param {{ timeoutMs: number, poolIdleMs: number }} limits
  */
 function sweep(agent, { timeoutMs, poolIdleMs }) {
   const now = performance.now();
   for (const sockets of Object.values(agent.freeSockets)) {
-    for (const socket of [...(sockets ?? [])]) if (silentFor(socket, now) >= poolIdleMs) socket.destroy();
+    for (const socket of [...(sockets ?? [])]) if (silentFor(socket, false, now) >= poolIdleMs) socket.destroy();
   }
   for (const sockets of Object.values(agent.sockets)) {
     for (const socket of [...(sockets ?? [])]) {
-      if (silentFor(socket, now) >= timeoutMs) socket.destroy(new UpstreamTimeout());
+      if (silentFor(socket, true, now) >= timeoutMs) socket.destroy(new UpstreamTimeout());
     }
   }
 }
 
 /**
- * How long nothing has moved on a connection, as far as the sweeps can tell.
+ * How long nothing has moved on a connection in its present state (in the pool, or busy with a request), as
+ * far as the sweeps can tell. A request that has not sent a byte yet (its body is still on its way from the
+ * client) is not charged with the time its connection waited in the pool.
  * @param {import('node:net').Socket} socket
+ * @param {boolean} busy
  * @param {number} now
  */
-function silentFor(socket, now) {
+function silentFor(socket, busy, now) {
   const moved = socket.bytesRead + socket.bytesWritten;
   const last = seen.get(socket);
-  if (last === undefined || last.moved !== moved) {
-    seen.set(socket, { moved, since: now });
+  if (last === undefined || last.moved !== moved || last.busy !== busy) {
+    seen.set(socket, { moved, busy, since: now });
     return 0;
   }
   return now - last.since;

@@ -62,7 +62,36 @@ describe('upstream connections', () => {
     }
   });
 
-  it('fails a request with UpstreamTimeout when nothing moves for timeoutMs, mid-answer too', { timeout: 5_000 }, async () => {
+  it('does not charge a request with the time its connection waited in the pool', async () => {
+    answer = (req, res) => {
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    };
+    const upstream = upstreamFor({ timeoutMs: 600, poolIdleMs: 5_000 });
+    try {
+      assert.equal(await get(upstream), 'ok');
+      await sleep(500); // the connection waits in the pool
+      // The next request takes that connection and sends nothing for 300 ms (its body is still on its way): 800 ms
+      // since the last byte, but only 300 ms of it as a request.
+      const late = await new Promise((resolve, reject) => {
+        const headers = { 'content-length': '2' };
+        const request = upstream.request('/v1/chat/completions', { method: 'POST', headers });
+        request.on('error', reject);
+        request.on('response', (response) => {
+          let body = '';
+          response.setEncoding('utf8').on('data', (chunk) => (body += chunk));
+          response.on('end', () => resolve(body));
+        });
+        setTimeout(() => request.end('{}'), 300);
+      });
+      assert.equal(late, 'ok');
+    } finally {
+      upstream.close();
+    }
+  });
+
+  const stalled = 'fails a request with UpstreamTimeout when nothing moves for timeoutMs, mid-answer too';
+  it(stalled, { timeout: 5_000 }, async () => {
     answer = (req, res) => res.write('first part, then nothing');
     const upstream = upstreamFor({ timeoutMs: 400 });
     try {
