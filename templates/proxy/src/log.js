@@ -49,8 +49,10 @@ export function createLogger({ level = 'info', write = batchedStdout() } = {}) {
       let json;
       if (typeof value === 'number') json = Number.isFinite(value) ? `${value}` : 'null';
       else if (typeof value === 'string') {
-        const long = value.length >= shortest;
-        json = jsonString(!long ? value : value.length < shortestSecret ? keyShapesOnly(value) : redactor()(value));
+        let text = value;
+        if (value.length >= shortestSecret) text = redactor()(value);
+        else if (value.length >= shortest) text = keyShapesOnly(value);
+        json = jsonString(text);
       }
       // Undefined (and functions) are left out, as JSON.stringify leaves them out of an object.
       else json = JSON.stringify(redactValue(value instanceof Error ? describeError(value) : value, redactor()));

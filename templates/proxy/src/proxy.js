@@ -110,7 +110,8 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
   /**
    * Connections on which Node answered 408 itself (the request body was too slow), for the log line of the
    * request it cut. Nothing is kept per request, nor added to Node's socket objects: a property added to some
-   * sockets and not others slows every property access Node makes on them (bench/PROXY.md).
+   * sockets and not others slows Node's own property accesses on them (measured on the provider's sockets,
+   * bench/PROXY.md).
    * @type {WeakSet<import('node:net').Socket>}
    */
   const timedOut = new WeakSet();
@@ -250,7 +251,7 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
     const allowedMethods = validating ? VALIDATE_METHODS : deletable ? DELETABLE_METHODS : FORWARDED_METHODS;
     if (!allowedMethods.includes(req.method ?? '')) {
       const allow = allowedMethods.join(', ');
-      return fail(exchange, 405, 'method_not_allowed', `Use ${allowedMethods.join(', ')}.`, { allow });
+      return fail(exchange, 405, 'method_not_allowed', `Use ${allow}.`, { allow });
     }
     if (pattern === undefined || !isSafePath(rest)) {
       return fail(exchange, 404, 'path_not_allowed', `This proxy does not forward that path to ${provider.label}.`);
