@@ -6,6 +6,7 @@
 #   bash bench/proxy-instructions.sh <generated proxy folder>   (made with --base-url openai=http://127.0.0.1:18101/openai)
 #   bash bench/proxy-instructions.sh pass-through                (the (b) of bench/proxy.mjs)
 #   WARM=8000 MEASURE=4000 bash bench/proxy-instructions.sh ...  (the defaults)
+#   KEEP=<file> bash bench/proxy-instructions.sh ...              (keeps the measured dump: callgrind_annotate <file>)
 #
 # Needs valgrind (apt-get install valgrind) and the repository's devDependencies (autocannon).
 set -euo pipefail
@@ -21,6 +22,8 @@ children=()
 cleanup() {
   pkill -f "callgrind-out-file=$scratch" 2>/dev/null || true
   for pid in "${children[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # The next run needs the ports: wait for the servers to be gone.
+  wait 2>/dev/null || true
   rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -69,4 +72,5 @@ dump=$(ls "$scratch"/callgrind.*.1)
 callgrind_annotate --inclusive=yes "$dump" >"$scratch/annotated.txt"
 main=$(awk '/SpinEventLoopInternal/ { gsub(",", "", $1); print $1; exit }' "$scratch/annotated.txt")
 all=$(awk '/^summary/ { print $2; exit }' "$dump")
+if [ -n "${KEEP:-}" ]; then cp "$dump" "$KEEP"; fi
 echo "$target: $((main / measure)) instructions per request on the main thread ($((all / measure)) with V8's background threads), $measure requests after $warm"

@@ -123,17 +123,17 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
    * @property {import('node:http').IncomingMessage} req
    * @property {import('node:http').ServerResponse} res
    * @property {number} started
- * @property {string} requestId     the client's X-Request-Id when well-formed, else a new one; returned and logged
+   * @property {string} requestId     the client's X-Request-Id when well-formed, else a new one; returned and logged
    * @property {import('./config.js').ProviderConfig} [provider]
    * @property {string} [path]
    * @property {string} [key]          the user's key: lives as long as the request, never logged
- * @property {(text: string) => string} redact  removes the key, in any spelling, from a text
+   * @property {(text: string) => string} redact  removes the key, in any spelling, from a text
    * @property {string} [fingerprint]
    * @property {string} [code]         the proxy's reason for an answer it gave itself
    * @property {string} [upstreamError]  the provider's error type, or the network error's code
    * @property {string} [upstreamMessage]  the provider's error message (debug logs only, redacted)
- * @property {string} [upstreamRequestId]  the provider's own request id, when it gave one
- * @property {string} [limitedBy]     the rate-limit policy that refused the request (metrics)
+   * @property {string} [upstreamRequestId]  the provider's own request id, when it gave one
+   * @property {string} [limitedBy]     the rate-limit policy that refused the request (metrics)
    * @property {import('node:http').ClientRequest} [upstreamRequest]
    * @property {Record<string, string>} headers  the proxy's own response headers (CORS, rate limits), added to
    *   every answer
@@ -554,28 +554,29 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
         : cutting && !res.headersSent
           ? 503
           : 499;
-    const durationMs = Math.round((performance.now() - exchange.started) * 10) / 10;
-    /** @type {Record<string, unknown>} */
-    const fields = {
-      method: req.method,
-      provider: exchange.provider?.id,
-      path: exchange.path,
-      status,
-      durationMs,
-      requestId: exchange.requestId,
-      keyFingerprint: exchange.fingerprint?.slice(0, 8),
-      error: exchange.code ?? (completed ? undefined : 'client_closed'),
-      upstreamError: exchange.upstreamError,
-      upstreamRequestId: exchange.upstreamRequestId,
-    };
-    if (log.enabled('debug')) {
-      fields.upstreamMessage = exchange.upstreamMessage?.slice(0, 300);
-      fields.headers = loggedHeaders(req.headers);
-    }
+    const durationMs = performance.now() - exchange.started;
+    const debug = log.enabled('debug');
     // A request cut by the shutdown is a warning (SHUTDOWN_TIMEOUT_MS decided it); a provider's failure, even
     // after a 200 went out, is an error.
     const level = exchange.code === 'cut_by_shutdown' ? 'warn' : status >= 500 || cut ? 'error' : 'info';
-    log[level]('request', fields, [exchange.key]);
+    log.request(
+      level,
+      {
+        method: /** @type {string} */ (req.method),
+        provider: exchange.provider?.id,
+        path: exchange.path,
+        status,
+        durationMs,
+        requestId: exchange.requestId,
+        keyFingerprint: exchange.fingerprint?.slice(0, 8),
+        error: exchange.code ?? (completed ? undefined : 'client_closed'),
+        upstreamError: exchange.upstreamError,
+        upstreamRequestId: exchange.upstreamRequestId,
+        upstreamMessage: debug ? exchange.upstreamMessage?.slice(0, 300) : undefined,
+        headers: debug ? loggedHeaders(req.headers) : undefined,
+      },
+      exchange.key,
+    );
     metrics?.finished({
       provider: exchange.provider?.id ?? 'none',
       status,

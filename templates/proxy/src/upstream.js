@@ -44,7 +44,7 @@ export function createUpstream(provider, { timeoutMs, poolIdleMs = POOL_IDLE_MS 
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
   // An origin may carry a path prefix (a gateway, a test server): request paths are appended to it unchanged.
   const prefix = url.pathname.replace(/\/+$/, '');
-  const { protocol, port } = url;
+  const { port } = url;
   return {
     /** The Host header of requests to this provider (hostname, and port when not the default). */
     host: url.host,
@@ -57,8 +57,12 @@ export function createUpstream(provider, { timeoutMs, poolIdleMs = POOL_IDLE_MS 
      *   signal?: AbortSignal,
      * }} options
      */
-    request: (target, { method, headers, signal }) =>
-      transport.request({ protocol, hostname, port, path: prefix + target, agent, method, headers, signal }),
+    request: (target, { method, headers, signal }) => {
+      // Node copies these options twice a request, at about 0.1 µs a property: none is passed without a value
+      // (the protocol is the transport's).
+      const options = { hostname, port, path: prefix + target, agent, method, headers };
+      return transport.request(signal ? { ...options, signal } : options);
+    },
     close: () => {
       clearInterval(sweeper);
       agent.destroy();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { createLogger } from '../src/log.js';
 import { PROVIDERS } from '../src/providers.js';
 import { REDACTED, createRedactor, redact } from '../src/redact.js';
@@ -85,6 +85,71 @@ describe('redact', () => {
     assert.equal(entry.short, 'Bearer [redacted]');
     assert.equal(entry.long, 'echo [redacted] echo');
     assert.equal(entry.plain, 'x'.repeat(30));
+  });
+
+  it('writes the request line as the general logger would, from the same values', () => {
+    const lines = [];
+    const log = createLogger({ level: 'debug', write: (line) => lines.push(line) });
+    const key = fakeKey();
+    const hostile = ['"', '4', 'request', '\\', 'say "hi"\n', 'line\u2028', 'half \ud83d', `echo ${key}`, `sk-proj-${'a'.repeat(30)}`];
+    const requests = [
+      { method: 'POST', provider: 'openai', path: '/v1/chat/completions', status: 200, durationMs: 12.34, requestId: 'a-1' },
+      { method: 'GET', status: 404, durationMs: 0.04, requestId: 'b', error: 'not_found' },
+      { method: 'POST', status: 502, durationMs: 120_000.05, requestId: 'c', headers: { accept: '*/*' } },
+      { method: 'POST', status: 200, durationMs: Number.NaN, requestId: 'd' },
+      ...hostile.map((value) => ({
+        method: value,
+        provider: value,
+        path: `/v1/${value}`,
+        status: 500,
+        durationMs: 3,
+        requestId: value,
+        keyFingerprint: value,
+        error: value,
+        upstreamError: value,
+        upstreamRequestId: value,
+        upstreamMessage: value,
+        headers: { 'user-agent': value },
+      })),
+    ];
+    for (const fields of requests) {
+      for (const secret of [key, undefined, '"']) {
+        log.request('error', fields, secret);
+        log.error('request', { ...fields, durationMs: Math.round(fields.durationMs * 10) / 10 }, [secret]);
+        const [special, general] = lines.splice(0).map((line) => line.replace(/"time":"[^"]*"/, ''));
+        assert.equal(special, general);
+        if (secret === key) assert.ok(!special.includes(key), special);
+      }
+    }
+  });
+
+  it('writes the time as toISOString does, to the millisecond', () => {
+    const lines = [];
+    const log = createLogger({ write: (line) => lines.push(line) });
+    mock.timers.enable({ apis: ['Date'], now: Date.UTC(2026, 11, 31, 23, 59, 59, 998) });
+    try {
+      for (let i = 0; i < 4; i += 1) {
+        log.info('tick');
+        mock.timers.tick(1);
+      }
+      mock.timers.tick(1_000 + 5);
+      log.info('tick');
+      mock.timers.tick(42);
+      log.info('tick');
+    } finally {
+      mock.timers.reset();
+    }
+    assert.deepEqual(
+      lines.map((line) => JSON.parse(line).time),
+      [
+        '2026-12-31T23:59:59.998Z',
+        '2026-12-31T23:59:59.999Z',
+        '2027-01-01T00:00:00.000Z',
+        '2027-01-01T00:00:00.001Z',
+        '2027-01-01T00:00:01.007Z',
+        '2027-01-01T00:00:01.049Z',
+      ],
+    );
   });
 
   it('writes each line exactly as JSON.stringify would, whatever the values hold', () => {
