@@ -123,6 +123,16 @@ describe('redact', () => {
     }
   });
 
+  it('leaves out request lines below LOG_LEVEL, and keeps those at or above it', () => {
+    const lines = [];
+    const log = createLogger({ level: 'warn', write: (line) => lines.push(line) });
+    const fields = { method: 'POST', status: 200, durationMs: 1, requestId: 'r' };
+    log.request('info', fields, undefined);
+    log.request('warn', { ...fields, error: 'cut_by_shutdown' }, undefined);
+    log.request('error', { ...fields, status: 502 }, undefined);
+    assert.deepEqual(lines.map((line) => JSON.parse(line).level), ['warn', 'error']);
+  });
+
   it('writes the time as toISOString does, to the millisecond', () => {
     const lines = [];
     const log = createLogger({ write: (line) => lines.push(line) });
