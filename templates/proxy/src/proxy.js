@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { clientAddress } from './client-address.js';
-import { errorBody } from './errors.js';
+import { errorBody, keyHeaderHint, providerError } from './errors.js';
 import { keyFromHeaders } from './keys.js';
 import { NEVER_FORWARDED } from './headers.js';
 import { loggedHeaders } from './log.js';
@@ -387,7 +387,7 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
         const message = `${provider.label} answered ${status} with a body the proxy cannot read.`;
         return fail(exchange, 502, 'upstream_error', message);
       }
-      const described = describeError(body);
+      const described = providerError(body);
       exchange.upstreamError = described.type;
       exchange.upstreamMessage = described.message;
       if (!res.headersSent && !res.destroyed) {
@@ -763,34 +763,6 @@ function decode(body, encoding = 'identity') {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The provider's error type and message, from any of the three error shapes, for the log line.
- * @param {string} body already redacted
- */
-function describeError(body) {
-  try {
-    const parsed = JSON.parse(body);
-    const error = parsed?.error ?? parsed;
-    // OpenAI's `code` is the precise one (invalid_api_key); Anthropic has `type`, Google `status`.
-    const type = typeof error?.code === 'string' ? error.code : (error?.type ?? error?.status);
-    return {
-      type: typeof type === 'string' ? type.slice(0, 60) : undefined,
-      message: typeof error?.message === 'string' ? error.message : undefined,
-    };
-  } catch {
-    return { type: undefined, message: body };
-  }
-}
-
-/**
- * @param {{ auth: import('./keys.js').KeyHeader & { alsoAccepted?: import('./keys.js').KeyHeader[] } }} provider
- */
-function keyHeaderHint(provider) {
-  return [provider.auth, ...(provider.auth.alsoAccepted ?? [])]
-    .map((accepted) => (accepted.scheme ? `Authorization: ${accepted.scheme}` : accepted.header))
-    .join(' or ');
 }
 
 /**

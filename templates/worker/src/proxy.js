@@ -11,7 +11,7 @@
 // line or an error message.
 
 import { clientAddress } from './client-address.js';
-import { errorBody } from './errors.js';
+import { errorBody, keyHeaderHint, providerError } from './errors.js';
 import { NEVER_FORWARDED } from './headers.js';
 import { keyFromHeaders } from './keys.js';
 import { loggedHeaders } from './log.js';
@@ -366,7 +366,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       return fail(exchange, 502, 'upstream_error', `${provider.label} answered ${status} with a body the proxy cannot read.`);
     }
     exchange.upstreamRequestId = upstreamRequestId(response.headers);
-    const described = describeError(body);
+    const described = providerError(body);
     exchange.upstreamError = described.type;
     exchange.upstreamMessage = described.message;
     const headers = returnedHeaders(response.headers, exchange.headers, exchange.redact);
@@ -628,38 +628,10 @@ async function readText(response, max) {
   }
 }
 
-/**
- * The provider's error type and message, from any of the three error shapes, for the log line.
- * @param {string} body already redacted
- */
-function describeError(body) {
-  try {
-    const parsed = JSON.parse(body);
-    const error = parsed?.error ?? parsed;
-    // OpenAI's `code` is the precise one (invalid_api_key); Anthropic has `type`, Google `status`.
-    const type = typeof error?.code === 'string' ? error.code : (error?.type ?? error?.status);
-    return {
-      type: typeof type === 'string' ? type.slice(0, 60) : undefined,
-      message: typeof error?.message === 'string' ? error.message : undefined,
-    };
-  } catch {
-    return { type: undefined, message: body };
-  }
-}
-
 /** A short name for what went wrong on the way to the provider, for the log line (never its message). */
 function errorName(/** @type {unknown} */ error) {
   if (error instanceof UpstreamTimeout) return 'timeout';
   return error instanceof Error ? error.name : 'error';
-}
-
-/**
- * @param {{ auth: import('./keys.js').KeyHeader & { alsoAccepted?: import('./keys.js').KeyHeader[] } }} provider
- */
-function keyHeaderHint(provider) {
-  return [provider.auth, ...(provider.auth.alsoAccepted ?? [])]
-    .map((accepted) => (accepted.scheme ? `Authorization: ${accepted.scheme}` : accepted.header))
-    .join(' or ');
 }
 
 /**
