@@ -60,6 +60,19 @@ describe('redact', () => {
     assert.equal(JSON.parse(lines[1]).error.message, 'upstream said [redacted]');
   });
 
+  it('finds the key in the shortest base64 text that carries it, at each of the three alignments', () => {
+    for (const key of [fakeKey(), fakeKey().slice(0, 20), fakeKey().slice(0, 21), `${fakeKey()}é`]) {
+      const bytes = Buffer.byteLength(key);
+      for (let offset = 0; offset < 3; offset += 1) {
+        const encoded = Buffer.from(`${'x'.repeat(offset)}${key}`).toString('base64');
+        // The characters made of the key's bits alone: what a longer encoded text always contains.
+        const carried = encoded.slice(Math.ceil((offset * 4) / 3), Math.floor(((offset + bytes) * 4) / 3));
+        assert.equal(redact(carried, [key]), REDACTED, `offset ${offset}, ${carried.length} characters`);
+        assert.equal(createRedactor(key)(`${carried}.`), `${REDACTED}.`);
+      }
+    }
+  });
+
   it('redacts each value before it is serialised: no key can rewrite the line around it', () => {
     const lines = [];
     const log = createLogger({ level: 'debug', write: (line) => lines.push(line) });
