@@ -7,6 +7,8 @@
 #   bash bench/proxy-instructions.sh pass-through                (the (b) of bench/proxy.mjs)
 #   WARM=8000 MEASURE=4000 bash bench/proxy-instructions.sh ...  (the defaults)
 #   KEEP=<file> bash bench/proxy-instructions.sh ...              (keeps the measured dump: callgrind_annotate <file>)
+#   PROVIDER=google bash bench/proxy-instructions.sh <folder>     (or anthropic: that provider's route, key header and
+#                                                                 key length; generate with --base-url google=http://...)
 #
 # Needs valgrind (apt-get install valgrind) and the repository's devDependencies (autocannon).
 set -euo pipefail
@@ -14,6 +16,14 @@ target=${1:?usage: bash bench/proxy-instructions.sh <generated proxy folder> | p
 command -v valgrind >/dev/null || { echo "proxy-instructions: valgrind is missing: run apt-get install valgrind" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 warm=${WARM:-8000}
+provider=${PROVIDER:-openai}
+case "$provider" in
+  # The route, the key header and a key of the provider's usual length (made up here, never a real one).
+  openai) route=/openai/v1/chat/completions; key_header="authorization: 'Bearer sk-bench-' + 'x'.repeat(40)" ;;
+  anthropic) route=/anthropic/v1/messages; key_header="'x-api-key': 'sk-ant-bench-' + 'x'.repeat(95), 'anthropic-version': '2023-06-01'" ;;
+  google) route=/google/v1beta/models/gemini-2.0-flash:generateContent; key_header="'x-goog-api-key': 'bench-' + 'x'.repeat(33)" ;;
+  *) echo "proxy-instructions: PROVIDER is openai, anthropic or google" >&2; exit 2 ;;
+esac
 measure=${MEASURE:-4000}
 upstream_port=18101
 port=18240
@@ -53,9 +63,9 @@ load() {
     import { createRequire } from 'node:module';
     const autocannon = createRequire('$root/package.json')('autocannon');
     const run = await autocannon({
-      url: 'http://127.0.0.1:$port/openai/v1/chat/completions',
+      url: 'http://127.0.0.1:$port$route',
       method: 'POST',
-      headers: { authorization: 'Bearer sk-bench-' + 'x'.repeat(40), 'content-type': 'application/json' },
+      headers: { $key_header, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] }),
       connections: 10,
       amount: $1,
