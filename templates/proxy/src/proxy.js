@@ -17,7 +17,7 @@ import { errorBody, keyHeaderHint, providerError } from './errors.js';
 import { keyFromHeaders } from './keys.js';
 import { NEVER_FORWARDED } from './headers.js';
 import { loggedHeaders } from './log.js';
-import { isSafePath, keyInQuery } from './paths.js';
+import { DELETABLE_METHODS, FORWARDED_METHODS, refusal, routeTarget } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
 import { createRedactor } from './redact.js';
 import { UpstreamTimeout, createUpstream } from './upstream.js';
@@ -77,10 +77,6 @@ const UPSTREAM_FAILURES = new Set([
   'upstream_stalled',
   'upstream_error',
 ]);
-
-const FORWARDED_METHODS = ['GET', 'POST'];
-const DELETABLE_METHODS = ['GET', 'POST', 'DELETE'];
-const VALIDATE_METHODS = ['POST'];
 
 /**
  * @param {{
@@ -214,21 +210,15 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
     }
     const { provider, upstream } = entry;
     const rest = slash === -1 ? '' : path.slice(slash);
+    const method = req.method ?? '';
+    const target = routeTarget(provider, rest, method);
     exchange.provider = provider;
-    // Logged as the allowlist pattern it matched, or as far as it follows the allowlist: never as sent (see
-    // compileAllowlist), since redaction only knows the key in the key header, if any.
-    const validating = rest === '/byok/validate';
-    const pattern = validating ? rest : provider.allowlist.match(rest);
-    // GET and POST go to every allowlisted path; whether DELETE may is asked only for other methods (a 405's Allow
-    // header, a preflight), not for every request.
-    const deletable =
-      !validating && req.method !== 'GET' && req.method !== 'POST' && provider.deleteAllowlist.match(rest) !== undefined;
-    exchange.path = pattern ?? provider.allowlist.logged(rest);
+    exchange.path = target.logged;
 
     if (!corsAllows(exchange)) {
       return fail(exchange, 403, 'origin_not_allowed', 'This origin may not call the proxy (see ALLOWED_ORIGINS).');
     }
-    if (req.method === 'OPTIONS') return preflight(exchange, deletable);
+    if (method === 'OPTIONS') return preflight(exchange, target.deletable);
     if (draining) {
       exchange.headers.connection = 'close';
       const message = 'The proxy is restarting; retry in a moment.';
@@ -248,22 +238,8 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
       exchange.redact = createRedactor(credential.key, SECRET_ONLY);
     }
 
-    const allowedMethods = validating ? VALIDATE_METHODS : deletable ? DELETABLE_METHODS : FORWARDED_METHODS;
-    if (!allowedMethods.includes(req.method ?? '')) {
-      const allow = allowedMethods.join(', ');
-      return fail(exchange, 405, 'method_not_allowed', `Use ${allow}.`, { allow });
-    }
-    if (pattern === undefined || !isSafePath(rest)) {
-      return fail(exchange, 404, 'path_not_allowed', `This proxy does not forward that path to ${provider.label}.`);
-    }
-    const inQuery = keyInQuery(query, exchange.redact);
-    if (inQuery !== undefined) {
-      const message =
-        `Send the key in the ${keyHeaderHint(provider)} header, not in the URL ` +
-        `(${inQuery}): URLs end up in logs and browser history. ` +
-        'Consider replacing a key that was sent this way.';
-      return fail(exchange, 400, 'key_in_query', message);
-    }
+    const refused = refusal(provider, target, method, rest, query, exchange.redact);
+    if (refused) return fail(exchange, refused.status, refused.code, refused.message, refused.headers);
 
     if (credential) exchange.fingerprint = fingerprint(credential.key);
     const address = clientAddress(req, config.trustedHops);
@@ -282,7 +258,7 @@ export function createProxy({ config, limiter, fingerprint, log, metrics }) {
         const message = `Send your ${provider.label} API key in the ${keyHeaderHint(provider)} header.`;
         return fail(exchange, 401, 'missing_key', message);
       }
-      if (validating) return validate(exchange, upstream, credential);
+      if (target.validating) return validate(exchange, upstream, credential);
       if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) return tooLarge(exchange);
       return forward(exchange, upstream, query === '' ? rest : `${rest}?${query}`, credential);
     };

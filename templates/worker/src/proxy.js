@@ -15,7 +15,7 @@ import { errorBody, keyHeaderHint, providerError } from './errors.js';
 import { NEVER_FORWARDED } from './headers.js';
 import { keyFromHeaders } from './keys.js';
 import { loggedHeaders } from './log.js';
-import { isSafePath, keyInQuery } from './paths.js';
+import { DELETABLE_METHODS, FORWARDED_METHODS, refusal, routeTarget } from './paths.js';
 import { StoreUnavailableError, rateLimitHeaders } from './rate-limit.js';
 import { createRedactor } from './redact.js';
 import { keyCheckOutcome, validateKey } from './validate-key.js';
@@ -55,10 +55,6 @@ const EXPOSED_HEADERS =
  * redaction cannot know unless the same key is in the key header.
  */
 const REQUEST_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[\w.:@-]{1,19})$/i;
-
-const FORWARDED_METHODS = ['GET', 'POST'];
-const DELETABLE_METHODS = ['GET', 'POST', 'DELETE'];
-const VALIDATE_METHODS = ['POST'];
 
 class UpstreamTimeout extends Error {
   name = 'UpstreamTimeout';
@@ -156,21 +152,14 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       return fail(exchange, 404, 'not_found', `Not found. This proxy serves ${routeList} and /healthz.`);
     }
     const rest = slash === -1 ? '' : path.slice(slash);
+    const target = routeTarget(provider, rest, request.method);
     exchange.provider = provider;
-    // Logged as the allowlist pattern it matched, or as far as it follows the allowlist: never as sent (see
-    // compileAllowlist), since redaction only knows the key in the key header, if any.
-    const validating = rest === '/byok/validate';
-    const pattern = validating ? rest : provider.allowlist.match(rest);
-    // GET and POST go to every allowlisted path; whether DELETE may is asked only for other methods (a 405's Allow
-    // header, a preflight), not for every request.
-    const deletable =
-      !validating && request.method !== 'GET' && request.method !== 'POST' && provider.deleteAllowlist.match(rest) !== undefined;
-    exchange.path = pattern ?? provider.allowlist.logged(rest);
+    exchange.path = target.logged;
 
     if (!corsAllows(exchange)) {
       return fail(exchange, 403, 'origin_not_allowed', 'This origin may not call the proxy (see ALLOWED_ORIGINS).');
     }
-    if (request.method === 'OPTIONS') return preflight(exchange, deletable);
+    if (request.method === 'OPTIONS') return preflight(exchange, target.deletable);
 
     // A value that cannot be a key is refused before it is used for anything (see keys.js).
     const credential = keyFromHeaders(provider, request.headers);
@@ -185,22 +174,8 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       exchange.redact = createRedactor(credential.key, { shapes: false });
     }
 
-    const allowedMethods = validating ? VALIDATE_METHODS : deletable ? DELETABLE_METHODS : FORWARDED_METHODS;
-    if (!allowedMethods.includes(request.method)) {
-      const allow = allowedMethods.join(', ');
-      return fail(exchange, 405, 'method_not_allowed', `Use ${allowedMethods.join(', ')}.`, { allow });
-    }
-    if (pattern === undefined || !isSafePath(rest)) {
-      return fail(exchange, 404, 'path_not_allowed', `This proxy does not forward that path to ${provider.label}.`);
-    }
-    const inQuery = keyInQuery(query, exchange.redact);
-    if (inQuery !== undefined) {
-      const message =
-        `Send the key in the ${keyHeaderHint(provider)} header, not in the URL ` +
-        `(${inQuery}): URLs end up in logs and browser history. ` +
-        'Consider replacing a key that was sent this way.';
-      return fail(exchange, 400, 'key_in_query', message);
-    }
+    const refused = refusal(provider, target, request.method, rest, query, exchange.redact);
+    if (refused) return fail(exchange, refused.status, refused.code, refused.message, refused.headers);
 
     if (credential) exchange.fingerprint = await fingerprint(credential.key);
     let decision;
@@ -223,7 +198,7 @@ export function createProxy({ config, limiter, fingerprint, log }) {
       return fail(exchange, 401, 'missing_key', message);
     }
 
-    if (validating) return validate(exchange, credential);
+    if (target.validating) return validate(exchange, credential);
     if (Number(request.headers.get('content-length') ?? 0) > config.maxBodyBytes) return tooLarge(exchange);
     return forward(exchange, query === '' ? rest : `${rest}?${query}`, credential);
   }
