@@ -46,9 +46,9 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
+afterAll(async ({}, suite) => {
   await browser?.close();
-  await Promise.all([rig?.stop(), fake?.close()]);
+  await Promise.all([rig?.stop(suite), fake?.close()]);
   plugin?.cleanup();
 });
 

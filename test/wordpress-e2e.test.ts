@@ -87,8 +87,8 @@ for (const core of WORDPRESS_CORES) {
       if (core.version === '7.1') rig.writeMuPlugin('no-ai-connectors', "<?php\ndefine( 'WP_AI_SUPPORT', false );\n");
     });
 
-    afterAll(async () => {
-      await Promise.all([rig?.stop(), fake?.close()]);
+    afterAll(async ({}, suite) => {
+      await Promise.all([rig?.stop(suite), fake?.close()]);
     });
 
     for (const testCase of CASES) {

@@ -63,8 +63,8 @@ for (const core of WORDPRESS_CORES) {
       admin = await rig.session().login(USERS.admin);
     });
 
-    afterAll(async () => {
-      await Promise.all([rig?.stop(), fake?.close()]);
+    afterAll(async ({}, suite) => {
+      await Promise.all([rig?.stop(suite), fake?.close()]);
       plugin?.cleanup();
     });
 

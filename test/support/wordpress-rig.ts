@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { RunnerTask, RunnerTestFile, RunnerTestSuite } from 'vitest';
 import { repoRoot } from './cli.js';
 
 const run = promisify(execFile);
@@ -248,8 +249,22 @@ export class WordPressRig {
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the rig and removes its folder. Pass the suite from afterAll: when one of its tests failed, the rig's
+   * logs (PHP's server log, a line per request with its time; MariaDB's; WordPress's debug.log) are kept first,
+   * in a folder named on stderr, since a rig's failure (a request that hangs, a query that stalls) is often only
+   * explained there.
+   */
+  async stop(suite?: Readonly<RunnerTestSuite | RunnerTestFile>): Promise<void> {
     await run('bash', [RIG_SCRIPT, 'stop', this.dir]).catch(() => undefined);
+    if (suite && hasFailure(suite)) {
+      const kept = mkdtempSync(path.join(os.tmpdir(), 'byok-wp-logs-'));
+      for (const file of ['php-server.log', path.join('db', 'err.log'), path.join('wp', 'wp-content', 'debug.log')]) {
+        const from = path.join(this.dir, file);
+        if (existsSync(from)) cpSync(from, path.join(kept, path.basename(file)));
+      }
+      process.stderr.write(`WordPress rig logs of "${suite.name}", where a test failed: ${kept}\n`);
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -333,4 +348,10 @@ export function spawnCollect(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Whether a test of the suite, at any depth, failed. */
+function hasFailure(task: Readonly<RunnerTask>): boolean {
+  if (task.result?.state === 'fail') return true;
+  return 'tasks' in task && task.tasks.some(hasFailure);
 }
