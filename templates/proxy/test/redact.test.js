@@ -104,7 +104,9 @@ describe('redact', () => {
     const lines = [];
     const log = createLogger({ level: 'debug', write: (line) => lines.push(line) });
     const key = fakeKey();
-    const hostile = ['"', '4', 'request', '\\', 'say "hi"\n', 'line\u2028', 'half \ud83d', `echo ${key}`, `sk-proj-${'a'.repeat(30)}`];
+    const bearer = `Bearer ${'t'.repeat(30)}`; // a credential redaction knows by its shape alone
+    const hostile = ['"', '4', 'request', '\\', 'say "hi"\n', 'line\u2028', 'half \ud83d'];
+    hostile.push(`echo ${key}`, `sk-proj-${'a'.repeat(30)}`, bearer);
     const requests = [
       { method: 'POST', provider: 'openai', path: '/v1/chat/completions', status: 200, durationMs: 12.34, requestId: 'a-1' },
       { method: 'GET', status: 404, durationMs: 0.04, requestId: 'b', error: 'not_found' },
@@ -132,6 +134,7 @@ describe('redact', () => {
         const [special, general] = lines.splice(0).map((line) => line.replace(/"time":"[^"]*"/, ''));
         assert.equal(special, general);
         if (secret === key) assert.ok(!special.includes(key), special);
+        assert.ok(!special.includes('t'.repeat(30)), special);
       }
     }
   });
