@@ -10,11 +10,17 @@
 #   PROVIDER=google bash bench/proxy-instructions.sh <folder>     (or anthropic: that provider's route, key header and
 #                                                                 key length; generate with --base-url google=http://...)
 #
-# Needs valgrind (apt-get install valgrind) and the repository's devDependencies (autocannon).
+# Needs valgrind and curl (apt-get install valgrind curl) and the repository's devDependencies (autocannon).
 set -euo pipefail
 target=${1:?usage: bash bench/proxy-instructions.sh <generated proxy folder> | pass-through}
-command -v valgrind >/dev/null || { echo "proxy-instructions: valgrind is missing: run apt-get install valgrind" >&2; exit 2; }
+for tool in valgrind curl; do
+  command -v "$tool" >/dev/null || { echo "proxy-instructions: $tool is missing: run apt-get install $tool" >&2; exit 2; }
+done
 root=$(cd "$(dirname "$0")/.." && pwd)
+if [ "$target" != pass-through ] && [ ! -f "$target/server.js" ]; then
+  echo "proxy-instructions: $target has no server.js: give a folder generated with --pattern proxy" >&2
+  exit 2
+fi
 warm=${WARM:-8000}
 provider=${PROVIDER:-openai}
 case "$provider" in
@@ -57,6 +63,11 @@ for _ in $(seq 1 300); do
   curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break
   sleep 0.2
 done
+if ! curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; then
+  echo "proxy-instructions: the server did not answer on port $port within 60 s; its output:" >&2
+  tail -20 "$scratch/server.log" >&2
+  exit 1
+fi
 
 load() {
   node --input-type=module -e "
